@@ -1,0 +1,269 @@
+//! Text analysis: one analyzer per language and script, usable as tantivy tokenizers.
+//!
+//! Each analyzer looks only at the script it understands (Thai, Arabic or Latin) and skips the
+//! rest, so every field can be fed the whole text of a step and any query: a query routes
+//! itself to the right analyzers by its script, with no language detection.
+
+mod latin;
+mod persian;
+mod thai;
+
+pub use latin::{fold_diacritics, normalize_romanian};
+pub use persian::normalize_persian;
+
+use tantivy::tokenizer::{Token as TantivyToken, TokenStream, Tokenizer};
+
+/// One analysed term, with where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    pub text: String,
+    /// Word position: terms at the same position are variants of one word.
+    pub position: usize,
+    /// Byte range in the analysed text.
+    pub start: usize,
+    pub end: usize,
+}
+
+/// The analyzers, one per index field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Analyzer {
+    /// Thai words from ICU4X dictionary segmentation.
+    ThaiWords,
+    /// Overlapping character pairs of Thai text: a fallback when segmentations differ.
+    ThaiBigrams,
+    /// Normalised Persian words, with affixes re-joined.
+    Persian,
+    /// Persian words with light suffix stripping.
+    PersianStem,
+    /// Latin-script words, lowercased, exactly as spelt otherwise.
+    LatinExact,
+    /// Romanian: stemmed, then diacritics folded.
+    Romanian,
+    /// Danish: `aa`/`oe`/`ae` mapped, stemmed, then folded.
+    Danish,
+    /// English: stop words removed, stemmed.
+    English,
+}
+
+impl Analyzer {
+    pub const ALL: [Analyzer; 8] = [
+        Analyzer::ThaiWords,
+        Analyzer::ThaiBigrams,
+        Analyzer::Persian,
+        Analyzer::PersianStem,
+        Analyzer::LatinExact,
+        Analyzer::Romanian,
+        Analyzer::Danish,
+        Analyzer::English,
+    ];
+
+    /// The tokenizer name registered with tantivy (also the field name).
+    pub fn name(self) -> &'static str {
+        match self {
+            Analyzer::ThaiWords => "th",
+            Analyzer::ThaiBigrams => "th_bigram",
+            Analyzer::Persian => "fa",
+            Analyzer::PersianStem => "fa_stem",
+            Analyzer::LatinExact => "latin",
+            Analyzer::Romanian => "ro",
+            Analyzer::Danish => "da",
+            Analyzer::English => "en",
+        }
+    }
+
+    /// Analyses `text` into terms.
+    pub fn analyze(self, text: &str) -> Vec<Term> {
+        match self {
+            Analyzer::ThaiWords => thai::words(text),
+            Analyzer::ThaiBigrams => thai::bigrams(text),
+            Analyzer::Persian => persian::words(text),
+            Analyzer::PersianStem => persian::stems(text),
+            Analyzer::LatinExact => latin::exact(text),
+            Analyzer::Romanian => latin::romanian(text),
+            Analyzer::Danish => latin::danish(text),
+            Analyzer::English => latin::english(text),
+        }
+    }
+
+    /// The analysed term texts only.
+    pub fn terms(self, text: &str) -> Vec<String> {
+        self.analyze(text).into_iter().map(|t| t.text).collect()
+    }
+
+    /// Whether fuzzy (typo-tolerant) matching makes sense for this analyzer's terms.
+    pub fn allows_fuzzy(self) -> bool {
+        !matches!(self, Analyzer::ThaiBigrams | Analyzer::ThaiWords)
+    }
+}
+
+/// Which script a character belongs to, as far as routing is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Script {
+    Thai,
+    Arabic,
+    Latin,
+    Other,
+}
+
+/// The script of one character. Digits count as Latin; ZWNJ/ZWJ as Arabic (they join Persian words).
+pub fn script_of(c: char) -> Script {
+    match c {
+        '\u{0E00}'..='\u{0E7F}' => Script::Thai,
+        '\u{06F0}'..='\u{06F9}' | '\u{0660}'..='\u{0669}' => Script::Latin,
+        '\u{0600}'..='\u{06FF}'
+        | '\u{0750}'..='\u{077F}'
+        | '\u{08A0}'..='\u{08FF}'
+        | '\u{FB50}'..='\u{FDFF}'
+        | '\u{FE70}'..='\u{FEFF}'
+        | '\u{200C}'
+        | '\u{200D}' => Script::Arabic,
+        c if c.is_alphanumeric() => Script::Latin,
+        // Combining marks (as in decomposed "ș") belong with the letter before them.
+        '\u{0300}'..='\u{036F}' => Script::Latin,
+        _ => Script::Other,
+    }
+}
+
+/// The main script of a query: the one most of its letters are written in.
+pub fn dominant_script(text: &str) -> Option<Script> {
+    let (mut thai, mut arabic, mut latin) = (0, 0, 0);
+    for c in text.chars().filter(|c| c.is_alphabetic()) {
+        match script_of(c) {
+            Script::Thai => thai += 1,
+            Script::Arabic => arabic += 1,
+            Script::Latin => latin += 1,
+            Script::Other => {}
+        }
+    }
+    let best = thai.max(arabic).max(latin);
+    if best == 0 {
+        None
+    } else if best == thai {
+        Some(Script::Thai)
+    } else if best == arabic {
+        Some(Script::Arabic)
+    } else {
+        Some(Script::Latin)
+    }
+}
+
+/// Splits text into runs of one script: (script, byte start, run).
+pub(crate) fn script_runs(text: &str, wanted: Script) -> Vec<(usize, &str)> {
+    let mut runs = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        let is = script_of(c) == wanted;
+        match (is, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                runs.push((s, &text[s..i]));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        runs.push((s, &text[s..]));
+    }
+    runs
+}
+
+/// A tantivy tokenizer that runs one [`Analyzer`].
+#[derive(Clone)]
+pub struct AnalyzerTokenizer {
+    analyzer: Analyzer,
+}
+
+impl AnalyzerTokenizer {
+    pub fn new(analyzer: Analyzer) -> Self {
+        AnalyzerTokenizer { analyzer }
+    }
+}
+
+/// The terms of one text, handed to tantivy one at a time.
+pub struct AnalyzedStream {
+    terms: std::vec::IntoIter<Term>,
+    token: TantivyToken,
+}
+
+impl Tokenizer for AnalyzerTokenizer {
+    type TokenStream<'a> = AnalyzedStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> AnalyzedStream {
+        AnalyzedStream {
+            terms: self.analyzer.analyze(text).into_iter(),
+            token: TantivyToken::default(),
+        }
+    }
+}
+
+impl TokenStream for AnalyzedStream {
+    fn advance(&mut self) -> bool {
+        match self.terms.next() {
+            Some(term) => {
+                self.token = TantivyToken {
+                    offset_from: term.start,
+                    offset_to: term.end,
+                    position: term.position,
+                    text: term.text,
+                    position_length: 1,
+                };
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn token(&self) -> &TantivyToken {
+        &self.token
+    }
+
+    fn token_mut(&mut self) -> &mut TantivyToken {
+        &mut self.token
+    }
+}
+
+/// Registers every analyzer with a tantivy index under its [`Analyzer::name`].
+pub fn register_all(index: &tantivy::Index) {
+    for analyzer in Analyzer::ALL {
+        index
+            .tokenizers()
+            .register(analyzer.name(), AnalyzerTokenizer::new(analyzer));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_analyzer_sees_only_its_script() {
+        let mixed = "ลูกค้าโกรธ مشتری خشمگین vred kunde";
+        assert_eq!(Analyzer::Persian.terms(mixed), ["مشتری", "خشمگین"]);
+        assert!(
+            Analyzer::ThaiWords
+                .terms(mixed)
+                .contains(&"ลูกค้า".to_string())
+        );
+        assert_eq!(Analyzer::LatinExact.terms(mixed), ["vred", "kunde"]);
+    }
+
+    #[test]
+    fn dominant_script_of_queries() {
+        assert_eq!(dominant_script("ลูกค้าขอเงินคืน"), Some(Script::Thai));
+        assert_eq!(dominant_script("مشتری سمی"), Some(Script::Arabic));
+        assert_eq!(dominant_script("vil tale med chefen"), Some(Script::Latin));
+        assert_eq!(dominant_script("\"((( 123"), None);
+    }
+
+    #[test]
+    fn tantivy_stream_yields_the_same_terms() {
+        let mut tok = AnalyzerTokenizer::new(Analyzer::Danish);
+        let mut stream = tok.token_stream("uhøflige kunder");
+        let mut seen = Vec::new();
+        while stream.advance() {
+            seen.push(stream.token().text.clone());
+        }
+        assert_eq!(seen, Analyzer::Danish.terms("uhøflige kunder"));
+    }
+}

@@ -1,0 +1,198 @@
+//! Persian: letter normalisation, re-joining of split affixes, and light suffix stripping.
+//!
+//! Persian is typed in many ways: Arabic ي/ك for ی/ک, "می کند" with a space, "می‌کند" with a
+//! zero-width non-joiner (ZWNJ), "میکند" joined. All of these must be one word.
+
+use super::{Script, Term, script_runs};
+
+/// Prefixes that are written apart, with a ZWNJ, or joined to the verb that follows.
+const JOINING_PREFIXES: [&str; 2] = ["می", "نمی"];
+
+/// Suffixes that are written apart, with a ZWNJ, or joined to the word before.
+const JOINING_SUFFIXES: [&str; 9] = ["ها", "های", "هایی", "ای", "ایی", "ی", "تر", "ترین", "تری"];
+
+/// Suffixes stripped in the stemmed field, longest first.
+const STRIP_SUFFIXES: [&str; 18] = [
+    "هایی", "هایم", "هایت", "هایش", "ترین", "های", "ها", "تری", "تر", "ان", "ات", "یم", "ید", "ند",
+    "ام", "اش", "ای", "ی",
+];
+
+/// Minimum length, in letters, of what suffix stripping leaves.
+const MIN_STEM_CHARS: usize = 3;
+
+/// Maps Arabic letter forms to Persian ones and removes what does not change a word:
+/// diacritics (harakat), tatweel, and the joiners (ZWNJ joins the word's pieces).
+pub fn normalize_persian(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            'ي' | 'ى' | 'ئ' | 'ۍ' | 'ې' => out.push('ی'),
+            'ك' | 'ڪ' => out.push('ک'),
+            'ة' | 'ۀ' | 'ہ' | 'ە' => out.push('ه'),
+            'أ' | 'إ' | 'آ' | 'ٱ' => out.push('ا'),
+            'ؤ' => out.push('و'),
+            '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}' | '\u{200C}' | '\u{200D}' => {}
+            '\u{06F0}'..='\u{06F9}' => out.push(char::from(b'0' + (c as u32 - 0x06F0) as u8)),
+            '\u{0660}'..='\u{0669}' => out.push(char::from(b'0' + (c as u32 - 0x0660) as u8)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Raw Persian words: runs of Arabic-script letters (ZWNJ inside a run keeps it one word).
+fn raw_words(text: &str) -> Vec<(usize, usize, String)> {
+    let mut words = Vec::new();
+    for (run_start, run) in script_runs(text, Script::Arabic) {
+        let mut start = None;
+        for (i, c) in run.char_indices().chain(std::iter::once((run.len(), ' '))) {
+            let letter = c.is_alphabetic()
+                || matches!(
+                    c,
+                    '\u{200C}' | '\u{200D}' | '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}'
+                );
+            match (letter, start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    let word = normalize_persian(&run[s..i]);
+                    if !word.is_empty() {
+                        words.push((run_start + s, run_start + i, word));
+                    }
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+    }
+    words
+}
+
+/// Normalised Persian words with split prefixes and suffixes joined back on.
+pub fn words(text: &str) -> Vec<Term> {
+    let raw = raw_words(text);
+    let mut terms: Vec<Term> = Vec::with_capacity(raw.len());
+    let mut pending_prefix: Option<(usize, String)> = None;
+    for (start, end, word) in raw {
+        if let Some((pstart, prefix)) = pending_prefix.take() {
+            push(&mut terms, format!("{prefix}{word}"), pstart, end);
+            continue;
+        }
+        if JOINING_PREFIXES.contains(&word.as_str()) {
+            pending_prefix = Some((start, word));
+            continue;
+        }
+        if JOINING_SUFFIXES.contains(&word.as_str())
+            && let Some(last) = terms.last_mut()
+            && last.end + 3 >= start
+        {
+            last.text.push_str(&word);
+            last.end = end;
+            continue;
+        }
+        push(&mut terms, word, start, end);
+    }
+    if let Some((pstart, prefix)) = pending_prefix {
+        let end = pstart + prefix.len();
+        push(&mut terms, prefix, pstart, end);
+    }
+    terms
+}
+
+fn push(terms: &mut Vec<Term>, text: String, start: usize, end: usize) {
+    let position = terms.len();
+    terms.push(Term {
+        text,
+        position,
+        start,
+        end,
+    });
+}
+
+/// Strips common inflectional suffixes (plural, comparative, possessive, verb endings),
+/// at most twice, never leaving fewer than three letters.
+pub fn stem(word: &str) -> String {
+    let mut w = word.to_string();
+    for _ in 0..2 {
+        let Some(suffix) = STRIP_SUFFIXES
+            .iter()
+            .find(|s| w.ends_with(*s) && w.chars().count() - s.chars().count() >= MIN_STEM_CHARS)
+        else {
+            break;
+        };
+        w.truncate(w.len() - suffix.len());
+    }
+    // "می‌کنند" and "کنند" are the same verb for retrieval.
+    for prefix in ["نمی", "می"] {
+        if let Some(rest) = w.strip_prefix(prefix)
+            && rest.chars().count() >= MIN_STEM_CHARS
+        {
+            return rest.to_string();
+        }
+    }
+    w
+}
+
+/// Persian words after light suffix stripping.
+pub fn stems(text: &str) -> Vec<Term> {
+    words(text)
+        .into_iter()
+        .map(|mut t| {
+            t.text = stem(&t.text);
+            t
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(terms: Vec<Term>) -> Vec<String> {
+        terms.into_iter().map(|t| t.text).collect()
+    }
+
+    #[test]
+    fn zwnj_space_and_joined_forms_are_one_word() {
+        let joined = texts(words("میکند"));
+        assert_eq!(texts(words("می کند")), joined);
+        assert_eq!(texts(words("می\u{200C}کند")), joined);
+        assert_eq!(texts(words("نمی خواهد")), texts(words("نمی‌خواهد")));
+    }
+
+    #[test]
+    fn arabic_letters_and_diacritics_normalise() {
+        // Arabic yeh and kaf, as typed on an Arabic keyboard.
+        assert_eq!(texts(words("مشتري")), ["مشتری"]);
+        assert_eq!(texts(words("كمك")), ["کمک"]);
+        assert_eq!(texts(words("مُشتَری")), ["مشتری"]);
+        assert_eq!(texts(words("مشــتری")), ["مشتری"]);
+        assert_eq!(normalize_persian("۱۳۹۵"), "1395");
+    }
+
+    #[test]
+    fn split_suffixes_rejoin() {
+        // From the toxic-customer playbook: "اعمال محدودیت ها"
+        assert_eq!(texts(words("محدودیت ها")), texts(words("محدودیت‌ها")));
+        assert_eq!(texts(words("توصیه ی مهم")), ["توصیهی", "مهم"]);
+        assert_eq!(texts(words("بهترین و راحت تر")), ["بهترین", "و", "راحتتر"]);
+    }
+
+    #[test]
+    fn stems_meet_across_inflections() {
+        assert_eq!(stem("مشتریان"), stem("مشتری"));
+        assert_eq!(stem("محدودیتها"), "محدودیت");
+        assert_eq!(stem("انتقادات"), "انتقاد");
+        // Short words are left alone: "سمی" (toxic) must not become "سم" (poison).
+        assert_eq!(stem("سمی"), "سمی");
+        assert_eq!(texts(stems("مشتریان سمی")), ["مشتر", "سمی"]);
+    }
+
+    #[test]
+    fn punctuation_splits_words() {
+        assert_eq!(
+            texts(words("آرامش خود را حفظ کنید.")),
+            ["ارامش", "خود", "را", "حفظ", "کنید"]
+        );
+        assert_eq!(texts(words("چطور؟سمی،")), ["چطور", "سمی"]);
+    }
+}

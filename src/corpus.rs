@@ -1,0 +1,388 @@
+//! Finding the repository root, walking `playbooks/`, and loading every playbook with its diagnostics.
+
+use crate::diagnostic::Diagnostic;
+use crate::error::{Error, Result};
+use crate::model::{Lang, Playbook};
+use crate::parser::{MAX_PLAYBOOK_BYTES, parse_playbook};
+use crate::taxonomy::{Taxonomy, parse_taxonomy};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use walkdir::WalkDir;
+
+/// The taxonomy's file name, inside `playbooks/`.
+pub const SITUATIONS_FILE: &str = "situations.toml";
+
+/// A playbook repository: the folder that holds `playbooks/` (and `index/`).
+#[derive(Debug, Clone)]
+pub struct Repo {
+    pub root: PathBuf,
+}
+
+impl Repo {
+    /// Uses `explicit` if given, else the nearest ancestor of `cwd` that holds `playbooks/`.
+    pub fn discover(explicit: Option<&Path>, cwd: &Path) -> Result<Repo> {
+        if let Some(root) = explicit {
+            if !root.join("playbooks").is_dir() {
+                return Err(Error::NoPlaybooks {
+                    root: root.to_path_buf(),
+                });
+            }
+            return Ok(Repo {
+                root: root.to_path_buf(),
+            });
+        }
+        cwd.ancestors()
+            .find(|dir| dir.join("playbooks").is_dir())
+            .map(|dir| Repo {
+                root: dir.to_path_buf(),
+            })
+            .ok_or_else(|| Error::RootNotFound {
+                start: cwd.to_path_buf(),
+            })
+    }
+
+    pub fn playbooks_dir(&self) -> PathBuf {
+        self.root.join("playbooks")
+    }
+
+    pub fn index_dir(&self) -> PathBuf {
+        self.root.join("index")
+    }
+
+    pub fn situations_path(&self) -> PathBuf {
+        self.playbooks_dir().join(SITUATIONS_FILE)
+    }
+
+    /// The path of `abs` relative to the root, with `/` separators.
+    pub fn rel(&self, abs: &Path) -> String {
+        let rel = abs.strip_prefix(&self.root).unwrap_or(abs);
+        rel.components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+}
+
+/// A playbook file as found on disk, with what the freshness check compares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileStamp {
+    pub rel_path: String,
+    pub abs_path: PathBuf,
+    pub size: u64,
+    pub mtime_ns: i128,
+}
+
+/// Lists every `.md` playbook under `playbooks/`: hidden folders are skipped, and links are
+/// followed only while they stay inside `playbooks/`. Problems become diagnostics.
+pub fn list_playbook_files(repo: &Repo) -> (Vec<FileStamp>, Vec<Diagnostic>) {
+    let dir = repo.playbooks_dir();
+    let canonical_dir = dir.canonicalize().unwrap_or_else(|_| dir.clone());
+    let mut files = Vec::new();
+    let mut diagnostics = Vec::new();
+    let walker = WalkDir::new(&dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(err) => {
+                diagnostics.push(walk_error(repo, &dir, &err));
+                continue;
+            }
+        };
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let path = entry.path();
+        let rel_path = repo.rel(path);
+        if entry.path_is_symlink() {
+            let inside = path
+                .canonicalize()
+                .is_ok_and(|target| target.starts_with(&canonical_dir));
+            if !inside {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        &rel_path,
+                        1,
+                        "W0007",
+                        "link points outside playbooks/: not followed",
+                    )
+                    .with_hint("copy the file into playbooks/ instead of linking to it"),
+                );
+                continue;
+            }
+        }
+        let name = entry.file_name().to_string_lossy();
+        if path.parent() == Some(dir.as_path()) && name == SITUATIONS_FILE {
+            continue;
+        }
+        if !name.ends_with(".md") {
+            diagnostics.push(
+                Diagnostic::warning(
+                    &rel_path,
+                    1,
+                    "W0008",
+                    "not a playbook: only `.md` files are read",
+                )
+                .with_hint("rename it to `.md` if it is a playbook, or move it out of playbooks/"),
+            );
+            continue;
+        }
+        if name.eq_ignore_ascii_case("README.md") {
+            continue;
+        }
+        let (size, mtime_ns) = match entry.metadata() {
+            Ok(m) => (m.len(), mtime_ns(&m)),
+            Err(_) => (0, 0),
+        };
+        files.push(FileStamp {
+            rel_path,
+            abs_path: path.to_path_buf(),
+            size,
+            mtime_ns,
+        });
+    }
+    (files, diagnostics)
+}
+
+/// Modification time in nanoseconds since the epoch (0 if unknown).
+pub fn mtime_ns(meta: &std::fs::Metadata) -> i128 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos() as i128)
+}
+
+fn walk_error(repo: &Repo, dir: &Path, err: &walkdir::Error) -> Diagnostic {
+    let path = err.path().unwrap_or(dir);
+    let rel = repo.rel(path);
+    if err.loop_ancestor().is_some() {
+        Diagnostic::error(
+            &rel,
+            1,
+            "E0006",
+            "link loop: this link points to a folder that contains it",
+        )
+        .with_hint("remove the link")
+    } else {
+        Diagnostic::error(
+            &rel,
+            1,
+            "E0001",
+            format!("cannot read: {}", io_message(err)),
+        )
+        .with_hint("check the file's permissions")
+    }
+}
+
+fn io_message(err: &walkdir::Error) -> String {
+    err.io_error()
+        .map_or_else(|| err.to_string(), |e| e.to_string())
+}
+
+/// Reads and parses one playbook file; I/O failures become diagnostics.
+pub fn load_playbook(file: &FileStamp) -> (Option<Playbook>, Vec<Diagnostic>, Vec<usize>) {
+    match read_limited(&file.abs_path) {
+        Ok(bytes) => {
+            let parsed = parse_playbook(&bytes, &file.rel_path);
+            (parsed.playbook, parsed.diagnostics, parsed.situation_lines)
+        }
+        Err(e) => (
+            None,
+            vec![
+                Diagnostic::error(&file.rel_path, 1, "E0001", format!("cannot read: {e}"))
+                    .with_hint("check the file's permissions"),
+            ],
+            Vec::new(),
+        ),
+    }
+}
+
+/// Reads a file, but no more than one byte past the playbook size limit (so that a
+/// 20 MB mistake is reported without being read whole).
+fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_PLAYBOOK_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Loads the taxonomy; a missing or broken file is an error for search, a diagnostic for check.
+pub fn load_taxonomy(repo: &Repo) -> (Option<Taxonomy>, Vec<Diagnostic>) {
+    let path = repo.situations_path();
+    let rel = repo.rel(&path);
+    match std::fs::read(&path) {
+        Ok(bytes) => parse_taxonomy(&bytes, &rel),
+        Err(e) => (
+            None,
+            vec![
+                Diagnostic::error(
+                    &rel,
+                    1,
+                    "E0500",
+                    format!("cannot read the situations file: {e}"),
+                )
+                .with_hint("create playbooks/situations.toml (see docs/playbook-format.md)"),
+            ],
+        ),
+    }
+}
+
+/// Every playbook and the taxonomy, with all diagnostics, in a stable order.
+#[derive(Debug, Default)]
+pub struct Corpus {
+    pub playbooks: Vec<Playbook>,
+    pub taxonomy: Option<Taxonomy>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Files that could not be loaded at all (their problems are in `diagnostics`).
+    pub skipped: Vec<String>,
+}
+
+/// Loads and validates everything under `playbooks/`.
+pub fn load_corpus(repo: &Repo) -> Corpus {
+    let (files, mut diagnostics) = list_playbook_files(repo);
+    let (taxonomy, mut tax_diags) = load_taxonomy(repo);
+    diagnostics.append(&mut tax_diags);
+    let mut playbooks = Vec::new();
+    let mut skipped = Vec::new();
+    let mut situation_lines = Vec::new();
+    for file in &files {
+        let (playbook, mut diags, lines) = load_playbook(file);
+        diagnostics.append(&mut diags);
+        match playbook {
+            Some(p) => {
+                playbooks.push(p);
+                situation_lines.push(lines);
+            }
+            None => skipped.push(file.rel_path.clone()),
+        }
+    }
+    cross_check(
+        &playbooks,
+        &situation_lines,
+        taxonomy.as_ref(),
+        &mut diagnostics,
+    );
+    diagnostics
+        .sort_by(|a, b| (&a.path, a.line, a.col, a.code).cmp(&(&b.path, b.line, b.col, b.code)));
+    Corpus {
+        playbooks,
+        taxonomy,
+        diagnostics,
+        skipped,
+    }
+}
+
+/// Checks that need more than one file: duplicate playbook ids, situation tags, coverage.
+fn cross_check(
+    playbooks: &[Playbook],
+    situation_lines: &[Vec<usize>],
+    taxonomy: Option<&Taxonomy>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let mut first_by_id: HashMap<&str, &str> = HashMap::new();
+    for p in playbooks {
+        if let Some(first) = first_by_id.get(p.id.as_str()) {
+            diagnostics.push(
+                Diagnostic::error(
+                    &p.path,
+                    2,
+                    "E0204",
+                    format!("duplicate playbook id `{}` (also used by {first})", p.id),
+                )
+                .with_hint("every playbook needs its own id"),
+            );
+        } else {
+            first_by_id.insert(&p.id, &p.path);
+        }
+    }
+    let Some(taxonomy) = taxonomy else { return };
+    for (p, lines) in playbooks.iter().zip(situation_lines) {
+        for (j, step) in p.steps.iter().enumerate() {
+            let line = lines.get(j).copied().unwrap_or(step.line);
+            check_step_situations(p, step, line, taxonomy, diagnostics);
+        }
+    }
+    coverage_warnings(playbooks, taxonomy, diagnostics);
+}
+
+fn check_step_situations(
+    p: &Playbook,
+    step: &crate::model::Step,
+    line: usize,
+    taxonomy: &Taxonomy,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for tag in &step.situations {
+        match taxonomy.get(tag) {
+            None => {
+                let mut d =
+                    Diagnostic::error(&p.path, line, "E0301", format!("unknown situation `{tag}`"));
+                d = match taxonomy.closest_id(tag) {
+                    Some(close) => d.with_hint(format!("did you mean `{close}`?")),
+                    None => d.with_hint("see `playbook situations` for the known ids"),
+                };
+                diagnostics.push(d);
+            }
+            Some(s) if s.headline && step.phrases.is_empty() => {
+                diagnostics.push(
+                    Diagnostic::error(
+                        &p.path,
+                        step.line,
+                        "E0303",
+                        format!("step `{}` is tagged `{tag}` but has no sample phrases", step.id),
+                    )
+                    .with_hint("add `**Say:**` (quoted from the source) or `**Say (added):**` (written by you) with a list of phrases"),
+                );
+            }
+            Some(_) => {}
+        }
+    }
+}
+
+/// Warns when a headline situation has no step in some language: a gap agents will hit.
+fn coverage_warnings(
+    playbooks: &[Playbook],
+    taxonomy: &Taxonomy,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    if playbooks.is_empty() {
+        return;
+    }
+    let path = format!("playbooks/{SITUATIONS_FILE}");
+    for (i, s) in taxonomy
+        .situations
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.headline)
+    {
+        for lang in Lang::ALL {
+            let covered = playbooks
+                .iter()
+                .filter(|p| p.lang == lang)
+                .any(|p| p.steps.iter().any(|st| st.situations.contains(&s.id)));
+            if !covered {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        &path,
+                        taxonomy.lines[i],
+                        "W0601",
+                        format!(
+                            "headline situation `{}` has no step in {} ({lang})",
+                            s.id,
+                            lang.name()
+                        ),
+                    )
+                    .with_hint(format!(
+                        "tag a step of a playbooks/{lang}/ playbook with `{}`",
+                        s.id
+                    )),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+//! The library's error type: every failure says which file, and what to do about it.
+
+use std::path::PathBuf;
+
+/// Errors the library reports to its callers.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file or folder could not be read or written.
+    #[error("cannot read or write {path}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// No `playbooks/` folder was found above the working directory.
+    #[error(
+        "no `playbooks/` folder found in {start} or any folder above it\n  = help: run from inside a playbook repository, or pass --root DIR (or set PLAYBOOK_ROOT)"
+    )]
+    RootNotFound { start: PathBuf },
+    /// The given root has no `playbooks/` folder.
+    #[error(
+        "{root} has no `playbooks/` folder\n  = help: pass the folder that contains `playbooks/`"
+    )]
+    NoPlaybooks { root: PathBuf },
+    /// `situations.toml` is missing or broken, so queries cannot be understood.
+    #[error("{path}:{line}: {message}\n  = help: run `playbook check` for details")]
+    Taxonomy {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    /// The search index failed in a way a rebuild could not repair.
+    #[error(
+        "search index in {path}: {message}\n  = help: delete the folder and run `playbook index --rebuild`"
+    )]
+    Index { path: PathBuf, message: String },
+    /// A playbook or step named on the command line does not exist.
+    #[error("{what} not found{hint}")]
+    NotFound { what: String, hint: String },
+    /// The user asked for something the tool cannot do.
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl Error {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub(crate) fn index(path: impl Into<PathBuf>, err: impl std::fmt::Display) -> Self {
+        Error::Index {
+            path: path.into(),
+            message: err.to_string(),
+        }
+    }
+}
+
+/// Result with the library's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

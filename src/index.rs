@@ -1,0 +1,616 @@
+//! The search index: a tantivy index in `ROOT/index/`, kept fresh as a cache of `playbooks/`.
+//!
+//! Layout: `index/CURRENT` names the generation folder (`index/gen-*`) that answers searches.
+//! A full rebuild writes a new generation and switches `CURRENT` with an atomic rename, so a
+//! crash never leaves a half-built index in use. Small edits update the current generation
+//! in place; tantivy commits are atomic, and the list of indexed files (the manifest) is the
+//! commit's payload, so the index and its manifest can never disagree.
+
+use crate::analysis::{Analyzer, register_all};
+use crate::corpus::{FileStamp, Repo, list_playbook_files, load_playbook};
+use crate::diagnostic::Diagnostic;
+use crate::error::{Error, Result};
+use crate::model::{Lang, Playbook, Step};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use tantivy::schema::{
+    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+/// Bump whenever the schema, an analyzer or the stored record changes: older indexes are
+/// then rebuilt automatically.
+pub const INDEX_FORMAT: u32 = 3;
+
+/// How long an update waits for another process that holds the index writer.
+const WRITER_WAIT: Duration = Duration::from_secs(60);
+
+/// What is stored for each step: everything a result needs, so rendering never re-reads files.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepRecord {
+    pub playbook: String,
+    pub lang: Lang,
+    pub playbook_title: String,
+    pub section: Option<String>,
+    pub step: String,
+    pub title: String,
+    /// The guidance, as plain text.
+    pub text: String,
+    pub phrases: Vec<String>,
+    /// For each phrase, whether the editors wrote it (true) or the source quotes it (false).
+    pub phrases_added: Vec<bool>,
+    pub gloss: String,
+    pub situations: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dont_say: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub escalate_when: Vec<String>,
+    pub path: String,
+    pub line: usize,
+}
+
+impl StepRecord {
+    pub fn new(playbook: &Playbook, step: &Step) -> Self {
+        StepRecord {
+            playbook: playbook.id.clone(),
+            lang: playbook.lang,
+            playbook_title: playbook.title.clone(),
+            section: playbook.section_title(step).map(str::to_string),
+            step: step.id.clone(),
+            title: step.title.clone(),
+            text: step.guidance.clone(),
+            phrases: step.phrases.iter().map(|p| p.text.clone()).collect(),
+            phrases_added: step.phrases.iter().map(|p| p.added).collect(),
+            gloss: step.gloss.clone(),
+            situations: step.situations.clone(),
+            dont_say: step.dont_say.clone(),
+            escalate_when: step.escalate_when.clone(),
+            path: playbook.path.clone(),
+            line: step.line,
+        }
+    }
+
+    /// The text in the playbook's own language that the language analyzers index.
+    fn source_text(&self) -> String {
+        let mut parts = vec![
+            self.title.as_str(),
+            self.title.as_str(),
+            self.playbook_title.as_str(),
+        ];
+        if let Some(section) = &self.section {
+            parts.push(section);
+        }
+        parts.push(&self.text);
+        parts.extend(self.phrases.iter().map(String::as_str));
+        parts.join("\n")
+    }
+
+    /// The English (editorial) text.
+    fn english_text(&self) -> String {
+        let mut parts = vec![self.gloss.as_str()];
+        parts.extend(self.dont_say.iter().map(String::as_str));
+        parts.extend(self.escalate_when.iter().map(String::as_str));
+        parts.join("\n")
+    }
+}
+
+/// The index's fields.
+#[derive(Debug, Clone)]
+pub struct Fields {
+    pub path: Field,
+    pub lang: Field,
+    pub situations: Field,
+    pub record: Field,
+    /// One text field per analyzer, in [`Analyzer::ALL`] order.
+    pub text: Vec<(Analyzer, Field)>,
+}
+
+impl Fields {
+    pub fn text_field(&self, analyzer: Analyzer) -> Field {
+        self.text.iter().find(|(a, _)| *a == analyzer).unwrap().1
+    }
+}
+
+/// The schema, and its fields.
+pub fn schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let path = builder.add_text_field("path", STRING);
+    let lang = builder.add_text_field("lang", STRING);
+    let situations = builder.add_text_field("situations", STRING);
+    let record = builder.add_text_field("record", STORED);
+    let text = Analyzer::ALL
+        .iter()
+        .map(|&a| {
+            let indexing = TextFieldIndexing::default()
+                .set_tokenizer(a.name())
+                .set_index_option(IndexRecordOption::WithFreqs);
+            (
+                a,
+                builder.add_text_field(
+                    a.name(),
+                    TextOptions::default().set_indexing_options(indexing),
+                ),
+            )
+        })
+        .collect();
+    (
+        builder.build(),
+        Fields {
+            path,
+            lang,
+            situations,
+            record,
+            text,
+        },
+    )
+}
+
+/// The tantivy documents for one playbook: one per step.
+fn documents(playbook: &Playbook, fields: &Fields) -> Vec<TantivyDocument> {
+    playbook
+        .steps
+        .iter()
+        .map(|step| {
+            let record = StepRecord::new(playbook, step);
+            let mut doc = TantivyDocument::default();
+            doc.add_text(fields.path, &record.path);
+            doc.add_text(fields.lang, record.lang.code());
+            for s in &record.situations {
+                doc.add_text(fields.situations, s);
+            }
+            let source = record.source_text();
+            let english = record.english_text();
+            for (analyzer, field) in &fields.text {
+                let text = if *analyzer == Analyzer::English {
+                    &english
+                } else {
+                    &source
+                };
+                doc.add_text(*field, text);
+            }
+            doc.add_text(
+                fields.record,
+                serde_json::to_string(&record).expect("record serialises"),
+            );
+            doc
+        })
+        .collect()
+}
+
+/// What the index holds: the format, and every file it has seen with what it found there.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct Manifest {
+    format: u32,
+    files: BTreeMap<String, FileEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct FileEntry {
+    size: u64,
+    mtime_ns: i128,
+    /// Why the file is not in the index (its first error), if it is not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    skipped: Option<String>,
+}
+
+impl FileEntry {
+    fn same_stamp(&self, stamp: &FileStamp) -> bool {
+        self.size == stamp.size && self.mtime_ns == stamp.mtime_ns
+    }
+}
+
+/// An open, fresh index ready to search.
+pub struct SearchIndex {
+    pub index: Index,
+    pub reader: IndexReader,
+    pub fields: Fields,
+    /// One-line notices for stderr: rebuilt, updated, answering from memory...
+    pub notices: Vec<String>,
+    /// Playbooks left out because they are broken, with why.
+    pub skipped: Vec<String>,
+    /// Problems met while listing files (unreadable folders, links).
+    pub walk_diagnostics: Vec<Diagnostic>,
+}
+
+/// What `playbook index` reports.
+#[derive(Debug, Default)]
+pub struct IndexReport {
+    pub playbooks: usize,
+    pub steps: usize,
+    pub changed: usize,
+    pub removed: usize,
+    pub rebuilt: bool,
+}
+
+/// Opens the index of `repo`, bringing it up to date with `playbooks/` first.
+pub fn open_fresh(repo: &Repo) -> Result<SearchIndex> {
+    let (stamps, walk_diagnostics) = list_playbook_files(repo);
+    let mut notices = Vec::new();
+    let opened = match open_and_update(repo, &stamps, false, &mut notices) {
+        Ok(ok) => ok,
+        Err(reason) => {
+            notices.push(format!(
+                "index: cannot write {} ({reason}); searching from memory",
+                repo.index_dir().display()
+            ));
+            build_in_ram(&stamps)?
+        }
+    };
+    let (index, manifest) = opened;
+    finish(index, &manifest, notices, walk_diagnostics)
+}
+
+/// Builds or updates the on-disk index (`playbook index`); `rebuild` starts from scratch.
+pub fn update(repo: &Repo, rebuild: bool) -> Result<(IndexReport, Vec<String>)> {
+    let (stamps, _) = list_playbook_files(repo);
+    let mut notices = Vec::new();
+    let (index, manifest) = open_and_update(repo, &stamps, rebuild, &mut notices)
+        .map_err(|reason| Error::index(repo.index_dir(), reason))?;
+    let reader = index
+        .reader()
+        .map_err(|e| Error::index(repo.index_dir(), e))?;
+    let report = IndexReport {
+        playbooks: manifest
+            .files
+            .values()
+            .filter(|f| f.skipped.is_none())
+            .count(),
+        steps: reader.searcher().num_docs() as usize,
+        rebuilt: rebuild || notices.iter().any(|n| n.contains("rebuilt")),
+        ..IndexReport::default()
+    };
+    Ok((report, notices))
+}
+
+fn finish(
+    index: Index,
+    manifest: &Manifest,
+    notices: Vec<String>,
+    walk_diagnostics: Vec<Diagnostic>,
+) -> Result<SearchIndex> {
+    let (_, fields) = schema();
+    let reader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()
+        .map_err(|e| Error::index("index", e))?;
+    let skipped = manifest
+        .files
+        .iter()
+        .filter_map(|(path, f)| f.skipped.as_ref().map(|why| format!("{path} ({why})")))
+        .collect();
+    Ok(SearchIndex {
+        index,
+        reader,
+        fields,
+        notices,
+        skipped,
+        walk_diagnostics,
+    })
+}
+
+/// Opens the current generation (rebuilding it when missing, unreadable or outdated) and
+/// applies what changed. An `Err` means the index folder cannot be used at all.
+fn open_and_update(
+    repo: &Repo,
+    stamps: &[FileStamp],
+    force_rebuild: bool,
+    notices: &mut Vec<String>,
+) -> std::result::Result<(Index, Manifest), String> {
+    let dir = repo.index_dir();
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    if !force_rebuild {
+        match open_current(&dir) {
+            Ok((index, manifest)) if manifest.format == INDEX_FORMAT => {
+                if diff(&manifest, stamps).is_empty() {
+                    return Ok((index, manifest));
+                }
+                match apply_changes(&index, stamps, notices) {
+                    Ok(manifest) => return Ok((index, manifest)),
+                    Err(e) if is_permission(&e) => return Err(e),
+                    Err(e) => notices.push(format!("index: update failed ({e}); rebuilt it")),
+                }
+            }
+            Ok(_) => notices.push("index: written by another version; rebuilt it".to_string()),
+            Err(OpenError::Missing) => {
+                notices.push("index: building it for the first time".to_string())
+            }
+            Err(OpenError::Broken(why)) => notices.push(format!("index: {why}; rebuilt it")),
+        }
+    }
+    rebuild(&dir, stamps).map_err(|e| {
+        if e.contains("ermission") || e.contains("Read-only") {
+            e
+        } else {
+            format!("rebuild failed: {e}")
+        }
+    })
+}
+
+fn is_permission(e: &str) -> bool {
+    e.contains("ermission denied") || e.contains("Read-only file system")
+}
+
+enum OpenError {
+    Missing,
+    Broken(String),
+}
+
+/// Opens the generation `CURRENT` names, and checks that it can be searched.
+fn open_current(dir: &Path) -> std::result::Result<(Index, Manifest), OpenError> {
+    let current = match std::fs::read_to_string(dir.join("CURRENT")) {
+        Ok(name) => name.trim().to_string(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(OpenError::Missing),
+        Err(e) => return Err(OpenError::Broken(format!("cannot read CURRENT: {e}"))),
+    };
+    if !current.starts_with("gen-") || current.contains(['/', '\\']) {
+        return Err(OpenError::Broken("CURRENT is damaged".to_string()));
+    }
+    let gen_dir = dir.join(&current);
+    let index =
+        Index::open_in_dir(&gen_dir).map_err(|e| OpenError::Broken(format!("unreadable ({e})")))?;
+    register_all(&index);
+    let metas = index
+        .load_metas()
+        .map_err(|e| OpenError::Broken(format!("unreadable ({e})")))?;
+    let manifest: Manifest = metas
+        .payload
+        .as_deref()
+        .and_then(|p| serde_json::from_str(p).ok())
+        .ok_or_else(|| OpenError::Broken("manifest missing".to_string()))?;
+    // Opening every segment catches deleted or truncated files before a search meets them.
+    let reader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()
+        .map_err(|e: tantivy::TantivyError| OpenError::Broken(format!("damaged ({e})")))?;
+    let searcher = reader.searcher();
+    for segment in searcher.segment_readers() {
+        segment
+            .get_store_reader(0)
+            .map_err(|e| OpenError::Broken(format!("damaged ({e})")))?;
+    }
+    Ok((index, manifest))
+}
+
+/// Files added or changed (to index) and removed (to delete).
+#[derive(Debug, Default)]
+struct Diff<'a> {
+    changed: Vec<&'a FileStamp>,
+    removed: Vec<String>,
+}
+
+impl Diff<'_> {
+    fn is_empty(&self) -> bool {
+        self.changed.is_empty() && self.removed.is_empty()
+    }
+}
+
+fn diff<'a>(manifest: &Manifest, stamps: &'a [FileStamp]) -> Diff<'a> {
+    let changed = stamps
+        .iter()
+        .filter(|s| {
+            !manifest
+                .files
+                .get(&s.rel_path)
+                .is_some_and(|f| f.same_stamp(s))
+        })
+        .collect();
+    let present: std::collections::HashSet<&str> =
+        stamps.iter().map(|s| s.rel_path.as_str()).collect();
+    let removed = manifest
+        .files
+        .keys()
+        .filter(|p| !present.contains(p.as_str()))
+        .cloned()
+        .collect();
+    Diff { changed, removed }
+}
+
+fn writer(index: &Index) -> tantivy::Result<IndexWriter> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 2);
+    index.writer_with_num_threads(threads, 40_000_000 * threads)
+}
+
+/// Waits for the writer lock another process may hold, up to [`WRITER_WAIT`].
+fn writer_waiting(index: &Index) -> std::result::Result<IndexWriter, String> {
+    let start = Instant::now();
+    loop {
+        match writer(index) {
+            Ok(w) => return Ok(w),
+            Err(tantivy::TantivyError::LockFailure(..)) if start.elapsed() < WRITER_WAIT => {
+                std::thread::sleep(Duration::from_millis(25));
+            }
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+}
+
+/// Re-indexes what changed since the manifest, under the writer lock.
+fn apply_changes(
+    index: &Index,
+    stamps: &[FileStamp],
+    notices: &mut Vec<String>,
+) -> std::result::Result<Manifest, String> {
+    let mut writer = writer_waiting(index)?;
+    // Another process may have updated the index while this one waited.
+    let metas = index.load_metas().map_err(|e| e.to_string())?;
+    let mut manifest: Manifest = metas
+        .payload
+        .as_deref()
+        .and_then(|p| serde_json::from_str(p).ok())
+        .unwrap_or_default();
+    let diff = diff(&manifest, stamps);
+    if diff.is_empty() {
+        return Ok(manifest);
+    }
+    let (_, fields) = schema();
+    for path in &diff.removed {
+        writer.delete_term(Term::from_field_text(fields.path, path));
+        manifest.files.remove(path);
+    }
+    for stamp in &diff.changed {
+        writer.delete_term(Term::from_field_text(fields.path, &stamp.rel_path));
+        let entry = index_file(&mut writer, &fields, stamp)?;
+        manifest.files.insert(stamp.rel_path.clone(), entry);
+    }
+    manifest.format = INDEX_FORMAT;
+    commit(&mut writer, &manifest)?;
+    notices.push(format!(
+        "index: updated {} changed and {} removed playbook file(s)",
+        diff.changed.len(),
+        diff.removed.len()
+    ));
+    Ok(manifest)
+}
+
+fn index_file(
+    writer: &mut IndexWriter,
+    fields: &Fields,
+    stamp: &FileStamp,
+) -> std::result::Result<FileEntry, String> {
+    let (playbook, diagnostics, _) = load_playbook(stamp);
+    let skipped = match playbook {
+        Some(p) => {
+            for doc in documents(&p, fields) {
+                writer.add_document(doc).map_err(|e| e.to_string())?;
+            }
+            None
+        }
+        None => Some(diagnostics.iter().find(|d| d.is_error()).map_or_else(
+            || "cannot be read".to_string(),
+            |d| format!("line {}: {}", d.line, d.message),
+        )),
+    };
+    Ok(FileEntry {
+        size: stamp.size,
+        mtime_ns: stamp.mtime_ns,
+        skipped,
+    })
+}
+
+fn commit(writer: &mut IndexWriter, manifest: &Manifest) -> std::result::Result<(), String> {
+    let payload = serde_json::to_string(manifest).map_err(|e| e.to_string())?;
+    let mut prepared = writer.prepare_commit().map_err(|e| e.to_string())?;
+    prepared.set_payload(&payload);
+    prepared.commit().map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// Builds every playbook into `index`, returning the manifest.
+fn build_into(index: &Index, stamps: &[FileStamp]) -> std::result::Result<Manifest, String> {
+    let mut writer = writer(index).map_err(|e| e.to_string())?;
+    let (_, fields) = schema();
+    let mut manifest = Manifest {
+        format: INDEX_FORMAT,
+        files: BTreeMap::new(),
+    };
+    for stamp in stamps {
+        let entry = index_file(&mut writer, &fields, stamp)?;
+        manifest.files.insert(stamp.rel_path.clone(), entry);
+    }
+    commit(&mut writer, &manifest)?;
+    writer.wait_merging_threads().map_err(|e| e.to_string())?;
+    Ok(manifest)
+}
+
+/// Builds a new generation beside the current one and switches to it atomically.
+fn rebuild(dir: &Path, stamps: &[FileStamp]) -> std::result::Result<(Index, Manifest), String> {
+    let name = format!(
+        "gen-{}-{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+        std::process::id()
+    );
+    let gen_dir = dir.join(&name);
+    std::fs::create_dir_all(&gen_dir).map_err(|e| e.to_string())?;
+    let (schema, _) = schema();
+    let index = Index::create_in_dir(&gen_dir, schema).map_err(|e| e.to_string())?;
+    register_all(&index);
+    let manifest = build_into(&index, stamps)?;
+    switch_current(dir, &name).map_err(|e| e.to_string())?;
+    remove_old_generations(dir, &name);
+    Ok((index, manifest))
+}
+
+/// Points `CURRENT` at a generation: write a temporary file, sync it, rename it over.
+fn switch_current(dir: &Path, name: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let tmp = dir.join(format!("CURRENT.tmp-{}", std::process::id()));
+    {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(name.as_bytes())?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, dir.join("CURRENT"))?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// Deletes generations that are no longer current. A generation younger than a minute may
+/// still be being built by another process, so it is left for a later run.
+fn remove_old_generations(dir: &Path, current: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        let stale_tmp = name.starts_with("CURRENT.tmp-");
+        if !(name.starts_with("gen-") || stale_tmp) || name == current {
+            continue;
+        }
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > Duration::from_secs(60));
+        if old {
+            let path: PathBuf = entry.path();
+            let _ = if stale_tmp {
+                std::fs::remove_file(path)
+            } else {
+                std::fs::remove_dir_all(path)
+            };
+        }
+    }
+}
+
+/// An index in memory, for when the index folder cannot be written.
+fn build_in_ram(stamps: &[FileStamp]) -> Result<(Index, Manifest)> {
+    let (schema, _) = schema();
+    let index = Index::create_in_ram(schema);
+    register_all(&index);
+    let manifest = build_into(&index, stamps).map_err(|e| Error::index("(memory)", e))?;
+    Ok((index, manifest))
+}
+
+/// Every stored record, in index order (for `show` and `situations`).
+pub fn all_records(index: &SearchIndex) -> Result<Vec<StepRecord>> {
+    use tantivy::schema::Value;
+    let searcher = index.reader.searcher();
+    let mut records = Vec::new();
+    for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+        let store = segment
+            .get_store_reader(64)
+            .map_err(|e| Error::index("index", e))?;
+        for doc_id in segment.doc_ids_alive() {
+            let doc: TantivyDocument = store.get(doc_id).map_err(|e| Error::index("index", e))?;
+            let _ = ord;
+            if let Some(json) = doc.get_first(index.fields.record).and_then(|v| v.as_str())
+                && let Ok(record) = serde_json::from_str(json)
+            {
+                records.push(record);
+            }
+        }
+    }
+    records.sort_by(|a: &StepRecord, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    Ok(records)
+}

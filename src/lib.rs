@@ -1,0 +1,22 @@
+//! playbook: an offline, multilingual knowledge base that customer-service agents search
+//! during a live call, built from Markdown playbooks that trainers keep in Git.
+//!
+//! The pieces, in the order data flows through them: [`corpus`] finds and loads the files,
+//! [`parser`] and [`taxonomy`] turn them into the [`model`], [`analysis`] tokenizes every
+//! language, [`index`] keeps a tantivy index fresh, [`search`] answers queries, and
+//! [`render`] prints results for people or as JSON.
+
+pub mod analysis;
+pub mod check;
+pub mod commands;
+pub mod corpus;
+pub mod diagnostic;
+pub mod error;
+pub mod index;
+pub mod model;
+pub mod parser;
+pub mod render;
+pub mod search;
+pub mod taxonomy;
+
+pub use error::{Error, Result};

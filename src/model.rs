@@ -1,0 +1,141 @@
+//! The playbook model: what a trainer writes, as typed data.
+
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// The languages playbooks are written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    Fa,
+    Ro,
+    Th,
+    Da,
+}
+
+impl Lang {
+    /// Every playbook language, in display order.
+    pub const ALL: [Lang; 4] = [Lang::Fa, Lang::Ro, Lang::Th, Lang::Da];
+
+    /// The ISO 639-1 code (`fa`, `ro`, `th`, `da`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Fa => "fa",
+            Lang::Ro => "ro",
+            Lang::Th => "th",
+            Lang::Da => "da",
+        }
+    }
+
+    /// The English name of the language.
+    pub fn name(self) -> &'static str {
+        match self {
+            Lang::Fa => "Persian",
+            Lang::Ro => "Romanian",
+            Lang::Th => "Thai",
+            Lang::Da => "Danish",
+        }
+    }
+
+    /// Parses a language code, case-insensitively.
+    pub fn from_code(code: &str) -> Option<Lang> {
+        Lang::ALL
+            .into_iter()
+            .find(|l| l.code().eq_ignore_ascii_case(code.trim()))
+    }
+}
+
+impl std::fmt::Display for Lang {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// Where a playbook's text comes from.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publisher: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// One playbook: a transcribed article, its sections and steps.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Playbook {
+    pub id: String,
+    pub title: String,
+    pub lang: Lang,
+    pub source: Source,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reviewed: Option<String>,
+    /// Path relative to the repository root, with `/` separators.
+    pub path: String,
+    /// The article's introduction (text before the first heading), as plain text.
+    pub intro: String,
+    pub sections: Vec<Section>,
+    pub steps: Vec<Step>,
+}
+
+/// A grouping heading above steps ("Del 1 af 3: Hold roen").
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Section {
+    pub title: String,
+    pub intro: String,
+    pub line: usize,
+}
+
+/// A sample phrase an agent can say.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Phrase {
+    pub text: String,
+    /// True when written by the editors rather than quoted from the source.
+    pub added: bool,
+}
+
+/// One step: what to do, and what to say.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Step {
+    pub id: String,
+    pub title: String,
+    /// Index into [`Playbook::sections`], if the step sits under a section.
+    pub section: Option<usize>,
+    pub situations: Vec<String>,
+    /// The guidance in the source's wording, as plain text (paragraphs joined by newlines).
+    pub guidance: String,
+    pub phrases: Vec<Phrase>,
+    pub gloss: String,
+    pub dont_say: Vec<String>,
+    pub escalate_when: Vec<String>,
+    /// 1-based line of the step's heading.
+    pub line: usize,
+}
+
+impl Playbook {
+    /// The title of the section a step sits under.
+    pub fn section_title(&self, step: &Step) -> Option<&str> {
+        step.section
+            .and_then(|i| self.sections.get(i))
+            .map(|s| s.title.as_str())
+    }
+
+    /// A step by id.
+    pub fn step(&self, id: &str) -> Option<&Step> {
+        self.steps.iter().find(|s| s.id == id)
+    }
+}
+
+/// A file that was loaded, with where it lives.
+#[derive(Debug, Clone)]
+pub struct PlaybookFile {
+    pub abs_path: PathBuf,
+    pub rel_path: String,
+}

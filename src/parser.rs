@@ -1,0 +1,1111 @@
+//! The playbook parser: TOML front matter plus Markdown (pulldown-cmark) into a [`Playbook`].
+//!
+//! The parser never stops at the first problem: it returns whatever it could understand
+//! together with every diagnostic, so a trainer sees all their mistakes at once.
+
+use crate::diagnostic::{Diagnostic, LineIndex};
+use crate::model::{Lang, Phrase, Playbook, Section, Source, Step};
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use serde::Deserialize;
+
+/// Playbooks larger than this are refused: no article is this long, and a huge file is
+/// almost always a mistake (a binary or a generated dump) that would slow every search.
+pub const MAX_PLAYBOOK_BYTES: usize = 2 * 1024 * 1024;
+
+/// The result of parsing one file: the playbook if it was usable, and every diagnostic.
+#[derive(Debug)]
+pub struct Parsed {
+    pub playbook: Option<Playbook>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Where each step's `**Situations:**` line is, for diagnostics made later.
+    pub situation_lines: Vec<usize>,
+}
+
+/// The front matter as written in the file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FrontMatter {
+    id: String,
+    title: String,
+    lang: String,
+    source: Source,
+    owner: Option<String>,
+    reviewed: Option<toml::Value>,
+}
+
+/// Whether an id is lowercase ASCII letters, digits and single dashes.
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !id.starts_with('-')
+        && !id.ends_with('-')
+        && !id.contains("--")
+}
+
+/// A suggested id for a heading: its ASCII letters and digits, lowercased, joined by dashes.
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::new();
+    for word in text
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if !slug.is_empty() {
+            slug.push('-');
+        }
+        slug.push_str(&word.to_ascii_lowercase());
+    }
+    if slug.is_empty() {
+        "step-1".to_string()
+    } else {
+        slug
+    }
+}
+
+/// Parses a playbook from raw bytes. `rel_path` is used in diagnostics and stored in the model.
+pub fn parse_playbook(bytes: &[u8], rel_path: &str) -> Parsed {
+    let mut diagnostics = Vec::new();
+    let fail = |diagnostics: Vec<Diagnostic>| Parsed {
+        playbook: None,
+        diagnostics,
+        situation_lines: Vec::new(),
+    };
+    if let Some(d) = check_raw_bytes(bytes, rel_path) {
+        diagnostics.push(d);
+        return fail(diagnostics);
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            diagnostics.push(invalid_utf8(bytes, e, rel_path));
+            return fail(diagnostics);
+        }
+    };
+    // A byte-order mark is invisible in editors; accept it. CRLF becomes LF so that
+    // offsets map to the same lines either way.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let text = text.replace("\r\n", "\n");
+    if text.trim().is_empty() {
+        diagnostics.push(
+            Diagnostic::error(rel_path, 1, "E0003", "the file is empty")
+                .with_hint("start from `playbook new`, or delete the file"),
+        );
+        return fail(diagnostics);
+    }
+    let lines = LineIndex::new(&text);
+    let Some((front, body_start)) = split_front_matter(&text, rel_path, &mut diagnostics) else {
+        return fail(diagnostics);
+    };
+    let meta = parse_front_matter(front, rel_path, &mut diagnostics);
+    let lang_from_dir = lang_of_folder(rel_path);
+    let mut body = BodyParser::new(&text, body_start, &lines, rel_path);
+    body.run();
+    diagnostics.append(&mut body.diagnostics);
+    let Some(meta) = meta else {
+        return fail(diagnostics);
+    };
+    let lang = match Lang::from_code(&meta.lang) {
+        Some(l) => l,
+        None => {
+            let line = key_line(front, "lang");
+            diagnostics.push(
+                Diagnostic::error(
+                    rel_path,
+                    line,
+                    "E0105",
+                    format!("unknown language `{}`", meta.lang),
+                )
+                .with_hint("use one of `fa`, `ro`, `th`, `da`"),
+            );
+            return fail(diagnostics);
+        }
+    };
+    if let Some(dir) = lang_from_dir
+        && dir != lang.code()
+    {
+        diagnostics.push(
+            Diagnostic::warning(
+                rel_path,
+                key_line(front, "lang"),
+                "W0106",
+                format!("`lang = \"{lang}\"` but the file is in the `{dir}/` folder"),
+            )
+            .with_hint(format!("move the file to playbooks/{lang}/ or fix `lang`")),
+        );
+    }
+    if !is_valid_id(&meta.id) {
+        diagnostics.push(
+            Diagnostic::error(
+                rel_path,
+                key_line(front, "id"),
+                "E0107",
+                format!("invalid playbook id `{}`", meta.id),
+            )
+            .with_hint(format!(
+                "use lowercase letters, digits and dashes, e.g. `{}`",
+                slugify(&meta.id)
+            )),
+        );
+    }
+    let reviewed = meta.reviewed.map(|v| match v {
+        toml::Value::String(s) => s,
+        other => other.to_string(),
+    });
+    let playbook = Playbook {
+        id: meta.id,
+        title: meta.title,
+        lang,
+        source: meta.source,
+        owner: meta.owner,
+        reviewed,
+        path: rel_path.to_string(),
+        intro: body.intro.join("\n"),
+        sections: body.sections,
+        steps: body.steps,
+    };
+    Parsed {
+        playbook: Some(playbook),
+        diagnostics,
+        situation_lines: body.situation_lines,
+    }
+}
+
+/// Refuses files that cannot be playbooks at all: too large, or binary.
+fn check_raw_bytes(bytes: &[u8], rel_path: &str) -> Option<Diagnostic> {
+    if bytes.len() > MAX_PLAYBOOK_BYTES {
+        return Some(
+            Diagnostic::error(
+                rel_path,
+                1,
+                "E0005",
+                format!(
+                    "the file is {:.1} MB; playbooks over {} MB are not loaded",
+                    bytes.len() as f64 / 1_048_576.0,
+                    MAX_PLAYBOOK_BYTES / 1_048_576
+                ),
+            )
+            .with_hint("split it into several playbooks, or move it out of playbooks/"),
+        );
+    }
+    if let Some(pos) = bytes.iter().position(|&b| b == 0) {
+        let line = bytes[..pos].iter().filter(|&&b| b == b'\n').count() + 1;
+        return Some(
+            Diagnostic::error(
+                rel_path,
+                line,
+                "E0004",
+                "this is a binary file, not Markdown",
+            )
+            .with_hint("remove it from playbooks/ (only `.md` text files belong there)"),
+        );
+    }
+    None
+}
+
+fn invalid_utf8(bytes: &[u8], e: std::str::Utf8Error, rel_path: &str) -> Diagnostic {
+    let pos = e.valid_up_to();
+    let before = &bytes[..pos];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let col = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
+    Diagnostic::error(
+        rel_path,
+        line,
+        "E0002",
+        format!("invalid UTF-8 (byte 0x{:02X})", bytes[pos]),
+    )
+    .at_col(col)
+    .with_hint("save the file as UTF-8 (most editors: \"Save with encoding\" → UTF-8)")
+}
+
+/// The `xx` in `playbooks/xx/...`, if the file sits in a language folder.
+fn lang_of_folder(rel_path: &str) -> Option<&str> {
+    let mut parts = rel_path.split('/');
+    if parts.next() != Some("playbooks") {
+        return None;
+    }
+    let dir = parts.next()?;
+    parts.next()?;
+    Some(dir)
+}
+
+/// Splits off the `+++` front matter; returns it and the byte offset where the body starts.
+fn split_front_matter<'t>(
+    text: &'t str,
+    rel_path: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<(&'t str, usize)> {
+    let first_line = text.lines().next().unwrap_or("");
+    if first_line.trim_end() != "+++" {
+        let hint = if first_line.trim_end() == "---" {
+            "YAML front matter is not supported: use a TOML block between two `+++` lines"
+        } else {
+            "start the file with a TOML block between two `+++` lines (see docs/playbook-format.md)"
+        };
+        diagnostics
+            .push(Diagnostic::error(rel_path, 1, "E0101", "missing front matter").with_hint(hint));
+        return None;
+    }
+    let after_open = first_line.len() + 1;
+    let mut offset = after_open;
+    for line in text[after_open.min(text.len())..].split_inclusive('\n') {
+        if line.trim_end() == "+++" {
+            return Some((&text[after_open..offset], offset + line.len()));
+        }
+        offset += line.len();
+    }
+    diagnostics.push(
+        Diagnostic::error(rel_path, 1, "E0102", "unterminated front matter")
+            .with_hint("close the front matter with a line holding only `+++`"),
+    );
+    None
+}
+
+fn parse_front_matter(
+    front: &str,
+    rel_path: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<FrontMatter> {
+    match toml::from_str::<FrontMatter>(front) {
+        Ok(m) => Some(m),
+        Err(e) => {
+            // Line 1 of the front matter is line 2 of the file.
+            let (line, col) = e
+                .span()
+                .map(|span| {
+                    let idx = LineIndex::new(front);
+                    let (l, c) = idx.line_col(span.start);
+                    (l + 1, c)
+                })
+                .unwrap_or((1, 1));
+            diagnostics.push(
+                Diagnostic::error(
+                    rel_path,
+                    line,
+                    "E0103",
+                    format!("invalid front matter: {}", e.message()),
+                )
+                .at_col(col)
+                .with_hint(
+                    "required: id, title, lang, [source] with title; optional: owner, reviewed",
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// The file line of `key = ...` in the front matter (front matter starts on line 2).
+fn key_line(front: &str, key: &str) -> usize {
+    front
+        .lines()
+        .position(|l| {
+            l.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|r| r.trim_start().starts_with('='))
+        })
+        .map_or(1, |i| i + 2)
+}
+
+/// The labelled blocks a step may carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Label {
+    Situations,
+    Say,
+    SayAdded,
+    Gloss,
+    DontSay,
+    EscalateWhen,
+}
+
+impl Label {
+    const ALL: [(Label, &'static str); 6] = [
+        (Label::Situations, "Situations"),
+        (Label::Say, "Say"),
+        (Label::SayAdded, "Say (added)"),
+        (Label::Gloss, "Gloss"),
+        (Label::DontSay, "Don't say"),
+        (Label::EscalateWhen, "Escalate when"),
+    ];
+
+    fn name(self) -> &'static str {
+        Label::ALL.iter().find(|(l, _)| *l == self).unwrap().1
+    }
+
+    fn from_text(text: &str) -> Option<Label> {
+        let t = normalize_label(text);
+        Label::ALL
+            .iter()
+            .find(|(_, name)| normalize_label(name) == t)
+            .map(|(l, _)| *l)
+    }
+
+    /// A known label this unknown one was probably meant to be.
+    fn near_miss(text: &str) -> Option<&'static str> {
+        let t = normalize_label(text);
+        let extra = [
+            ("situation", "Situations"),
+            ("tags", "Situations"),
+            ("phrases", "Say"),
+            ("say added", "Say (added)"),
+            ("added", "Say (added)"),
+            ("english", "Gloss"),
+            ("dont say", "Don't say"),
+            ("do not say", "Don't say"),
+            ("escalate", "Escalate when"),
+        ];
+        if let Some((_, name)) = extra.iter().find(|(k, _)| *k == t) {
+            return Some(name);
+        }
+        Label::ALL
+            .iter()
+            .map(|(_, name)| *name)
+            .find(|name| strsim::levenshtein(&normalize_label(name), &t) <= 2)
+    }
+
+    fn takes_list(self) -> bool {
+        !matches!(self, Label::Gloss)
+    }
+}
+
+fn normalize_label(text: &str) -> String {
+    text.trim()
+        .trim_end_matches(':')
+        .trim()
+        .to_lowercase()
+        .replace(['\u{2019}', '\''], "")
+        .replace(['(', ')'], "")
+}
+
+/// Where text currently goes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Container {
+    Intro,
+    Section(usize),
+    Step(usize),
+}
+
+/// One top-level Markdown block, reduced to what the model needs.
+#[derive(Debug, Default)]
+struct Block {
+    kind: BlockKind,
+    start: usize,
+    /// Plain text of the block; for lists, one entry per top-level item.
+    text: String,
+    items: Vec<String>,
+    /// `**Label:**` at the start of a paragraph, with the text after it.
+    label: Option<(String, String)>,
+    heading_id: Option<String>,
+    heading_level: u8,
+}
+
+#[derive(Debug, Default, PartialEq, Clone, Copy)]
+enum BlockKind {
+    #[default]
+    Paragraph,
+    Heading,
+    List,
+    Other,
+    Comment,
+}
+
+struct BodyParser<'a> {
+    text: &'a str,
+    body_start: usize,
+    lines: &'a LineIndex<'a>,
+    rel_path: &'a str,
+    diagnostics: Vec<Diagnostic>,
+    intro: Vec<String>,
+    sections: Vec<Section>,
+    steps: Vec<Step>,
+    situation_lines: Vec<usize>,
+    container: Container,
+    /// A label waiting for the list that follows it: (label, line, got content).
+    pending: Option<(Label, usize, bool)>,
+    /// Which labels the current step has already used, to catch duplicates.
+    seen_labels: Vec<Label>,
+}
+
+impl<'a> BodyParser<'a> {
+    fn new(text: &'a str, body_start: usize, lines: &'a LineIndex<'a>, rel_path: &'a str) -> Self {
+        BodyParser {
+            text,
+            body_start,
+            lines,
+            rel_path,
+            diagnostics: Vec::new(),
+            intro: Vec::new(),
+            sections: Vec::new(),
+            steps: Vec::new(),
+            situation_lines: Vec::new(),
+            container: Container::Intro,
+            pending: None,
+            seen_labels: Vec::new(),
+        }
+    }
+
+    fn run(&mut self) {
+        let body = &self.text[self.body_start..];
+        let options = Options::ENABLE_HEADING_ATTRIBUTES
+            | Options::ENABLE_TABLES
+            | Options::ENABLE_STRIKETHROUGH;
+        let mut depth = 0usize;
+        let mut list_item_depth = 0usize;
+        let mut block = Block::default();
+        let mut strong_at_start = false;
+        let mut label_text = String::new();
+        let mut in_label = false;
+        for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
+            let offset = self.body_start + range.start;
+            match event {
+                Event::Start(tag) => {
+                    if depth == 0 {
+                        block = Block {
+                            start: offset,
+                            ..Block::default()
+                        };
+                        block.kind = match &tag {
+                            Tag::Paragraph => BlockKind::Paragraph,
+                            Tag::Heading { level, id, .. } => {
+                                block.heading_level = heading_level(*level);
+                                block.heading_id = id.as_ref().map(|s| s.to_string());
+                                BlockKind::Heading
+                            }
+                            Tag::List(_) => BlockKind::List,
+                            Tag::HtmlBlock => BlockKind::Comment,
+                            _ => BlockKind::Other,
+                        };
+                        strong_at_start = matches!(tag, Tag::Paragraph);
+                    } else if block.kind == BlockKind::Paragraph
+                        && depth == 1
+                        && strong_at_start
+                        && matches!(tag, Tag::Strong)
+                        && block.text.is_empty()
+                    {
+                        in_label = true;
+                        label_text.clear();
+                    } else {
+                        strong_at_start = false;
+                    }
+                    if let Tag::Item = tag {
+                        list_item_depth += 1;
+                        if block.kind == BlockKind::List && list_item_depth == 1 {
+                            block.items.push(String::new());
+                        } else {
+                            push_text(&mut block, " ");
+                        }
+                    }
+                    if matches!(tag, Tag::Paragraph | Tag::Heading { .. }) && depth > 0 {
+                        push_text(&mut block, " ");
+                    }
+                    depth += 1;
+                }
+                Event::End(tag_end) => {
+                    depth = depth.saturating_sub(1);
+                    if let TagEnd::Item = tag_end {
+                        list_item_depth = list_item_depth.saturating_sub(1);
+                    }
+                    if in_label && matches!(tag_end, TagEnd::Strong) {
+                        in_label = false;
+                        strong_at_start = false;
+                        let t = label_text.trim().to_string();
+                        if t.ends_with(':') {
+                            block.label = Some((t, String::new()));
+                        } else {
+                            push_text(&mut block, &label_text);
+                        }
+                        continue;
+                    }
+                    if depth == 0 {
+                        let done = std::mem::take(&mut block);
+                        self.handle_block(done);
+                    }
+                }
+                Event::Text(t) | Event::Code(t) => {
+                    if in_label {
+                        label_text.push_str(&t);
+                    } else {
+                        strong_at_start = false;
+                        push_inline(&mut block, &t);
+                    }
+                }
+                Event::InlineMath(t) | Event::DisplayMath(t) => push_inline(&mut block, &t),
+                Event::Html(t) | Event::InlineHtml(t) => {
+                    if block.kind == BlockKind::Comment && is_comment(&t) {
+                        continue;
+                    }
+                    if block.kind == BlockKind::Comment {
+                        block.kind = BlockKind::Other;
+                    }
+                    push_inline(&mut block, &t);
+                }
+                Event::SoftBreak => push_inline(&mut block, " "),
+                Event::HardBreak => push_inline(&mut block, "\n"),
+                Event::Rule => {
+                    if depth == 0 {
+                        self.flush_pending();
+                    }
+                }
+                Event::FootnoteReference(t) => push_inline(&mut block, &format!("[^{t}]")),
+                Event::TaskListMarker(done) => {
+                    push_inline(&mut block, if done { "[x] " } else { "[ ] " })
+                }
+            }
+        }
+        self.flush_pending();
+        self.finish_step();
+    }
+
+    fn line(&self, offset: usize) -> usize {
+        self.lines.line(offset)
+    }
+
+    fn handle_block(&mut self, block: Block) {
+        let line = self.line(block.start);
+        match block.kind {
+            BlockKind::Comment => {}
+            BlockKind::Heading => {
+                self.flush_pending();
+                self.handle_heading(block, line);
+            }
+            BlockKind::List => {
+                if let Some((label, label_line, _)) = self.pending
+                    && label.takes_list()
+                {
+                    let items: Vec<String> = block
+                        .items
+                        .iter()
+                        .map(|i| i.trim().to_string())
+                        .filter(|i| !i.is_empty())
+                        .collect();
+                    self.apply_label(label, label_line, items);
+                    self.pending = Some((label, label_line, true));
+                    return;
+                }
+                self.flush_pending();
+                let text = block
+                    .items
+                    .iter()
+                    .map(|i| format!("- {}", i.trim()))
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                self.push_guidance(text, line);
+            }
+            BlockKind::Paragraph => {
+                self.flush_pending();
+                if let Some((label_raw, _)) = &block.label {
+                    if let Some(label) = Label::from_text(label_raw) {
+                        self.handle_label(label, block.text.trim().to_string(), line);
+                        return;
+                    }
+                    if let Some(known) = Label::near_miss(label_raw) {
+                        self.diagnostics.push(
+                            Diagnostic::warning(
+                                self.rel_path,
+                                line,
+                                "W0308",
+                                format!("unknown label `{label_raw}` (kept as guidance text)"),
+                            )
+                            .with_hint(format!("did you mean `**{known}:**`?")),
+                        );
+                    }
+                    let text = format!("{label_raw} {}", block.text.trim());
+                    self.push_guidance(text, line);
+                    return;
+                }
+                self.push_guidance(block.text.trim().to_string(), line);
+            }
+            BlockKind::Other => {
+                self.flush_pending();
+                self.push_guidance(block.text.trim().to_string(), line);
+            }
+        }
+    }
+
+    fn handle_heading(&mut self, block: Block, line: usize) {
+        let title = block.text.trim().to_string();
+        match block.heading_level {
+            1 => {
+                self.finish_step();
+                self.sections.push(Section {
+                    title,
+                    intro: String::new(),
+                    line,
+                });
+                self.container = Container::Section(self.sections.len() - 1);
+            }
+            2 => {
+                self.finish_step();
+                let id = match block.heading_id {
+                    Some(id) => {
+                        if !is_valid_id(&id) {
+                            self.diagnostics.push(
+                                Diagnostic::error(
+                                    self.rel_path,
+                                    line,
+                                    "E0202",
+                                    format!("invalid step id `{id}`"),
+                                )
+                                .with_hint(format!(
+                                    "use lowercase letters, digits and dashes, e.g. `{{#{}}}`",
+                                    slugify(&id)
+                                )),
+                            );
+                        }
+                        id
+                    }
+                    None => {
+                        self.diagnostics.push(
+                            Diagnostic::error(
+                                self.rel_path,
+                                line,
+                                "E0201",
+                                format!("step `{title}` has no id"),
+                            )
+                            .with_hint(format!(
+                                "end the heading with a stable id, e.g. `## {title} {{#{}}}`",
+                                slugify(&title)
+                            )),
+                        );
+                        format!("line-{line}")
+                    }
+                };
+                if self.steps.iter().any(|s| s.id == id) {
+                    let first = self.steps.iter().find(|s| s.id == id).unwrap().line;
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            self.rel_path,
+                            line,
+                            "E0203",
+                            format!("duplicate step id `{id}` (first used on line {first})"),
+                        )
+                        .with_hint("every step id must be unique in its playbook"),
+                    );
+                }
+                let section = match self.container {
+                    Container::Section(i) => Some(i),
+                    Container::Step(j) => self.steps[j].section,
+                    Container::Intro => None,
+                };
+                self.steps.push(Step {
+                    id,
+                    title,
+                    section,
+                    situations: Vec::new(),
+                    guidance: String::new(),
+                    phrases: Vec::new(),
+                    gloss: String::new(),
+                    dont_say: Vec::new(),
+                    escalate_when: Vec::new(),
+                    line,
+                });
+                self.situation_lines.push(line);
+                self.seen_labels.clear();
+                self.container = Container::Step(self.steps.len() - 1);
+            }
+            _ => {
+                // Deeper headings are part of the guidance.
+                self.push_guidance(title, line);
+            }
+        }
+    }
+
+    fn handle_label(&mut self, label: Label, inline: String, line: usize) {
+        let Container::Step(_) = self.container else {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    self.rel_path,
+                    line,
+                    "E0402",
+                    format!("`**{}:**` outside a step", label.name()),
+                )
+                .with_hint("put it under a `## Step title {#step-id}` heading"),
+            );
+            return;
+        };
+        if self.seen_labels.contains(&label) && matches!(label, Label::Situations | Label::Gloss) {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    self.rel_path,
+                    line,
+                    "E0307",
+                    format!("second `**{}:**` in this step", label.name()),
+                )
+                .with_hint("merge them into one"),
+            );
+        }
+        self.seen_labels.push(label);
+        let has_inline = !inline.is_empty();
+        if has_inline {
+            let items = match label {
+                Label::Situations => inline
+                    .split([',', ' ', ';'])
+                    .map(|s| s.trim().trim_matches('`').to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect(),
+                _ => vec![inline],
+            };
+            self.apply_label(label, line, items);
+        }
+        if label.takes_list() && !has_inline {
+            self.pending = Some((label, line, false));
+        } else if !has_inline {
+            self.empty_label(label, line);
+        }
+    }
+
+    fn apply_label(&mut self, label: Label, line: usize, items: Vec<String>) {
+        let Container::Step(j) = self.container else {
+            return;
+        };
+        let step = &mut self.steps[j];
+        match label {
+            Label::Situations => {
+                step.situations.extend(items);
+                self.situation_lines[j] = line;
+            }
+            Label::Say | Label::SayAdded => {
+                step.phrases.extend(items.into_iter().map(|t| Phrase {
+                    text: strip_quotes(&t).to_string(),
+                    added: label == Label::SayAdded,
+                }))
+            }
+            Label::Gloss => {
+                if !step.gloss.is_empty() {
+                    step.gloss.push(' ');
+                }
+                step.gloss.push_str(&items.join(" "));
+            }
+            Label::DontSay => step.dont_say.extend(items),
+            Label::EscalateWhen => step.escalate_when.extend(items),
+        }
+    }
+
+    fn empty_label(&mut self, label: Label, line: usize) {
+        let hint = if label.takes_list() {
+            format!(
+                "follow `**{}:**` with a list (`- ...`) or text on the same line",
+                label.name()
+            )
+        } else {
+            format!(
+                "write the text after `**{}:**` on the same line",
+                label.name()
+            )
+        };
+        self.diagnostics.push(
+            Diagnostic::error(
+                self.rel_path,
+                line,
+                "E0305",
+                format!("`**{}:**` is empty", label.name()),
+            )
+            .with_hint(hint),
+        );
+    }
+
+    /// A label that expected a list but got none is an error.
+    fn flush_pending(&mut self) {
+        if let Some((label, line, got)) = self.pending.take()
+            && !got
+        {
+            self.empty_label(label, line);
+        }
+    }
+
+    fn push_guidance(&mut self, text: String, _line: usize) {
+        if text.is_empty() {
+            return;
+        }
+        let target = match self.container {
+            Container::Intro => {
+                self.intro.push(text);
+                return;
+            }
+            Container::Section(i) => &mut self.sections[i].intro,
+            Container::Step(j) => &mut self.steps[j].guidance,
+        };
+        if !target.is_empty() {
+            target.push('\n');
+        }
+        target.push_str(&text);
+    }
+
+    /// Checks what a finished step must have.
+    fn finish_step(&mut self) {
+        let Container::Step(j) = self.container else {
+            return;
+        };
+        let step = &self.steps[j];
+        let (line, id) = (step.line, step.id.clone());
+        if step.situations.is_empty() {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    self.rel_path,
+                    line,
+                    "E0302",
+                    format!("step `{id}` has no situations"),
+                )
+                .with_hint(
+                    "add a line `**Situations:** id, id` (ids from playbooks/situations.toml)",
+                ),
+            );
+        }
+        if step.gloss.trim().is_empty() {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    self.rel_path,
+                    line,
+                    "E0304",
+                    format!("step `{id}` has no English gloss"),
+                )
+                .with_hint("add `**Gloss:** one or two English sentences saying what to do`"),
+            );
+        }
+        if step.guidance.trim().is_empty() {
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    self.rel_path,
+                    line,
+                    "W0306",
+                    format!("step `{id}` has no guidance text"),
+                )
+                .with_hint("add the source's text for this step under its heading"),
+            );
+        }
+    }
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+fn push_text(block: &mut Block, text: &str) {
+    if block.kind == BlockKind::List
+        && let Some(item) = block.items.last_mut()
+    {
+        item.push_str(text);
+        return;
+    }
+    block.text.push_str(text);
+}
+
+fn push_inline(block: &mut Block, text: &str) {
+    push_text(block, text);
+}
+
+fn is_comment(html: &str) -> bool {
+    let t = html.trim();
+    t.is_empty() || (t.starts_with("<!--") && t.ends_with("-->"))
+}
+
+/// Removes one pair of matching quotation marks around a phrase.
+pub fn strip_quotes(text: &str) -> &str {
+    let t = text.trim();
+    const PAIRS: [(char, char); 7] = [
+        ('"', '"'),
+        ('\u{201c}', '\u{201d}'),
+        ('\u{201e}', '\u{201c}'),
+        ('\u{201e}', '\u{201d}'),
+        ('\u{ab}', '\u{bb}'),
+        ('\u{201d}', '\u{201d}'),
+        ('\'', '\''),
+    ];
+    for (open, close) in PAIRS {
+        if let Some(inner) = t.strip_prefix(open).and_then(|r| r.strip_suffix(close))
+            && !inner.contains(open)
+            && !inner.is_empty()
+        {
+            return inner.trim();
+        }
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DANISH: &str = r#"+++
+id = "da-test"
+title = "Vrede klienter"
+lang = "da"
+
+[source]
+title = "Sådan håndterer du vrede klienter"
+file = "003.txt"
++++
+
+Hvis du arbejder i kundeservice, er der tidspunkter, hvor du skal modtage opkald fra vrede klienter.
+
+# Del 3 af 3: Håndtering af vrede klienter
+
+## Trin 2. Påtale klienten, hvis han eller hun er uhøflig over for dig {#reprimand-rude-customer}
+
+**Situations:** abusive-caller, angry-customer
+
+Giv klienten en chance for at udtrykke sine følelser, men irettesæt ham, hvis han råber.
+
+- Du kan sige: "Jeg kan forstå din skuffelse, men jeg bliver nødt til at lægge på, hvis du bliver ved med at tale sådan."
+
+**Say:**
+- "Jeg kan forstå din skuffelse, men jeg bliver nødt til at lægge på, hvis du bliver ved med at tale sådan."
+
+**Say (added):**
+- Lad os tale roligt sammen.
+
+**Gloss:** Warn a rude customer, and explain that you will hang up if it goes on.
+
+**Escalate when:** the customer keeps shouting after one warning.
+"#;
+
+    #[test]
+    fn parses_a_danish_step_with_phrases_and_section() {
+        let parsed = parse_playbook(DANISH.as_bytes(), "playbooks/da/test.md");
+        assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+        let pb = parsed.playbook.unwrap();
+        assert_eq!(pb.id, "da-test");
+        assert_eq!(pb.lang, Lang::Da);
+        assert!(pb.intro.starts_with("Hvis du arbejder"));
+        assert_eq!(
+            pb.sections[0].title,
+            "Del 3 af 3: Håndtering af vrede klienter"
+        );
+        let step = &pb.steps[0];
+        assert_eq!(step.id, "reprimand-rude-customer");
+        assert_eq!(step.line, 15);
+        assert_eq!(
+            pb.section_title(step),
+            Some("Del 3 af 3: Håndtering af vrede klienter")
+        );
+        assert_eq!(step.situations, ["abusive-caller", "angry-customer"]);
+        assert_eq!(step.phrases.len(), 2);
+        assert!(
+            step.phrases[0]
+                .text
+                .starts_with("Jeg kan forstå din skuffelse")
+        );
+        assert!(!step.phrases[0].added);
+        assert!(step.phrases[1].added);
+        assert!(step.guidance.contains("irettesæt ham"));
+        assert!(step.guidance.contains("- Du kan sige"));
+        assert!(step.gloss.starts_with("Warn a rude customer"));
+        assert_eq!(step.escalate_when.len(), 1);
+        assert_eq!(parsed.situation_lines, [17]);
+    }
+
+    #[test]
+    fn crlf_and_bom_parse_like_plain_text() {
+        let crlf = format!("\u{feff}{}", DANISH.replace('\n', "\r\n"));
+        let parsed = parse_playbook(crlf.as_bytes(), "playbooks/da/test.md");
+        assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+        assert_eq!(parsed.playbook.unwrap().steps[0].line, 15);
+    }
+
+    fn codes(text: &str) -> Vec<(&'static str, usize)> {
+        parse_playbook(text.as_bytes(), "playbooks/da/x.md")
+            .diagnostics
+            .iter()
+            .map(|d| (d.code, d.line))
+            .collect()
+    }
+
+    #[test]
+    fn reports_front_matter_problems() {
+        assert_eq!(codes("# Title\n"), [("E0101", 1)]);
+        assert_eq!(codes("+++\nid = \"a\"\n"), [("E0102", 1)]);
+        assert_eq!(codes(""), [("E0003", 1)]);
+        let bad_toml = "+++\nid = \"a\"\ntitle = \n+++\n";
+        assert_eq!(codes(bad_toml)[0].0, "E0103");
+        let unknown_lang =
+            "+++\nid = \"a\"\ntitle = \"t\"\nlang = \"de\"\n[source]\ntitle = \"s\"\n+++\n";
+        assert_eq!(codes(unknown_lang), [("E0105", 4)]);
+    }
+
+    #[test]
+    fn reports_invalid_utf8_and_binary_with_line() {
+        let mut bytes = b"+++\nid = \"a\"\n".to_vec();
+        bytes.extend_from_slice(&[0xff, 0xfe]);
+        let parsed = parse_playbook(&bytes, "p.md");
+        assert_eq!(parsed.diagnostics[0].code, "E0002");
+        assert_eq!(parsed.diagnostics[0].line, 3);
+        let parsed = parse_playbook(b"abc\n\0\0", "p.md");
+        assert_eq!(parsed.diagnostics[0].code, "E0004");
+    }
+
+    #[test]
+    fn reports_every_step_problem_not_just_the_first() {
+        let text = "+++\nid = \"a\"\ntitle = \"t\"\nlang = \"da\"\n[source]\ntitle = \"s\"\n+++\n\n## Uden id\n\nTekst.\n\n## Igen {#igen}\n\n**Situations:** angry-customer\n\n**Say:**\n\n**Gloss:** x\n\n## Igen {#igen}\n\n**Situations:** angry-customer\n\nTekst.\n\n**Gloss:** y\n";
+        let found = codes(text);
+        assert!(found.contains(&("E0201", 9)), "{found:?}");
+        assert!(found.contains(&("E0302", 9)), "{found:?}");
+        assert!(found.contains(&("E0304", 9)), "{found:?}");
+        assert!(found.contains(&("E0305", 17)), "{found:?}");
+        assert!(found.contains(&("E0203", 21)), "{found:?}");
+    }
+
+    #[test]
+    fn label_outside_step_and_misspelt_label() {
+        let text = "+++\nid = \"a\"\ntitle = \"t\"\nlang = \"da\"\n[source]\ntitle = \"s\"\n+++\n\n**Gloss:** here\n\n## S {#s}\n\n**Situations:** angry-customer\n\n**Glos:** x\n";
+        let found = codes(text);
+        assert!(found.contains(&("E0402", 9)), "{found:?}");
+        assert!(found.contains(&("W0308", 15)), "{found:?}");
+    }
+
+    #[test]
+    fn persian_and_thai_steps_keep_their_text() {
+        let text = "+++\nid = \"fa-x\"\ntitle = \"مشتری\"\nlang = \"fa\"\n[source]\ntitle = \"s\"\n+++\n\n## آرامش خود را حفظ کنید. {#stay-calm}\n\n**Situations:** angry-customer\n\nحالت تدافعی شما موجب افزایش تنش می شود.\n\n**Say (added):**\n- «متوجه ناراحتی شما هستم.»\n\n**Gloss:** Stay calm.\n";
+        let pb = parse_playbook(text.as_bytes(), "playbooks/fa/x.md")
+            .playbook
+            .unwrap();
+        assert_eq!(pb.steps[0].title, "آرامش خود را حفظ کنید.");
+        assert_eq!(pb.steps[0].phrases[0].text, "متوجه ناراحتی شما هستم.");
+        let th = "+++\nid = \"th-x\"\ntitle = \"t\"\nlang = \"th\"\n[source]\ntitle = \"s\"\n+++\n\n## ฟังอย่างตั้งใจ {#listen}\n\n**Situations:** angry-customer\n\nลูกค้าที่ไม่มีความสุขต้องการให้คุณฟัง\n\n**Gloss:** Listen.\n";
+        let parsed = parse_playbook(th.as_bytes(), "playbooks/th/x.md");
+        assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+        assert_eq!(parsed.playbook.unwrap().steps[0].title, "ฟังอย่างตั้งใจ");
+    }
+
+    #[test]
+    fn deeply_nested_lists_do_not_crash() {
+        let mut text = String::from(
+            "+++\nid = \"a\"\ntitle = \"t\"\nlang = \"da\"\n[source]\ntitle = \"s\"\n+++\n\n## S {#s}\n\n**Situations:** angry-customer\n\n**Gloss:** g\n\n",
+        );
+        for depth in 0..400 {
+            text.push_str(&"  ".repeat(depth));
+            text.push_str("- x\n");
+        }
+        let parsed = parse_playbook(text.as_bytes(), "playbooks/da/x.md");
+        assert!(parsed.playbook.is_some(), "{:?}", parsed.diagnostics);
+    }
+
+    #[test]
+    fn strip_quotes_handles_several_styles() {
+        assert_eq!(strip_quotes("\"Ja\""), "Ja");
+        assert_eq!(strip_quotes("„cum să\u{201c}"), "cum să");
+        assert_eq!(strip_quotes("«سلام»"), "سلام");
+        assert_eq!(strip_quotes("\"a\" eller \"b\""), "\"a\" eller \"b\"");
+    }
+
+    #[test]
+    fn slugify_and_ids() {
+        assert_eq!(slugify("Trin 1. Reager ikke"), "trin-1-reager-ikke");
+        assert!(is_valid_id("stay-calm-2"));
+        assert!(!is_valid_id("Stay"));
+        assert!(!is_valid_id("a--b"));
+    }
+}

@@ -1,0 +1,574 @@
+//! Search: understand the query (situations, language), then rank steps with tantivy.
+//!
+//! Search never prints: it returns [`SearchResults`], which [`crate::render`] shows.
+
+use crate::analysis::{Analyzer, Script, dominant_script, fold_diacritics, normalize_persian};
+use crate::error::{Error, Result};
+use crate::index::{SearchIndex, StepRecord};
+use crate::model::Lang;
+use crate::taxonomy::Taxonomy;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery,
+};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{TantivyDocument, Term};
+
+/// How many results an agent sees unless they ask for more.
+pub const DEFAULT_LIMIT: usize = 3;
+
+/// At most this many distinct terms per field are searched: a pasted 20 KB text is still
+/// searched, by its first words, without building a giant query.
+const MAX_TERMS_PER_FIELD: usize = 48;
+/// Typo-tolerant variants are built for this many terms at most (they are costlier).
+const MAX_FUZZY_TERMS: usize = 12;
+
+/// Weight of each field's matches. Exact spellings outrank folded and stemmed ones.
+fn field_weight(analyzer: Analyzer) -> f32 {
+    match analyzer {
+        Analyzer::LatinExact => 1.5,
+        Analyzer::Persian => 1.5,
+        Analyzer::ThaiWords => 1.5,
+        Analyzer::ThaiBigrams => 0.4,
+        Analyzer::PersianStem => 1.0,
+        Analyzer::Romanian | Analyzer::Danish => 1.0,
+        Analyzer::English => 1.2,
+    }
+}
+
+/// Score added to a step tagged with a situation the query resolved to (times the match's strength).
+const SITUATION_BOOST: f32 = 12.0;
+/// Score added to a step written in the query's language.
+const LANGUAGE_BOOST: f32 = 6.0;
+/// Typo matches count this much of an exact match.
+const FUZZY_FACTOR: f32 = 0.35;
+
+/// Clauses of a boolean query.
+type Clauses = Vec<(Occur, Box<dyn Query>)>;
+
+/// A search, validated.
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    pub query: String,
+    /// Only steps in these languages (all if empty).
+    pub langs: Vec<Lang>,
+    /// Only steps tagged with these situations (any if empty).
+    pub situations: Vec<String>,
+    pub limit: usize,
+}
+
+/// One result: a step, and why it matched.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    #[serde(flatten)]
+    pub record: StepRecord,
+    pub score: f32,
+    /// The query's situations this step is tagged with.
+    pub matched_situations: Vec<String>,
+}
+
+/// What a search found.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    pub query: String,
+    /// Situation ids the query resolved to, best first.
+    pub situations: Vec<String>,
+    /// The language the query seems to be written in, if it is clear.
+    pub query_lang: Option<String>,
+    pub results: Vec<Hit>,
+    /// When nothing was found: situations the query might have meant.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suggestions: Vec<String>,
+    /// True when the query matched only through typo tolerance.
+    #[serde(skip)]
+    pub fuzzy_only: bool,
+}
+
+/// Word-level forms of a text in one analyzer, for matching situation names.
+#[derive(Debug, Clone, Default)]
+struct Word {
+    /// The word folded (lowercase, no diacritics, Persian-normalised), for typo distance.
+    folded: String,
+    /// Its analysed forms (stems, variants).
+    forms: Vec<String>,
+}
+
+/// A situation's label or synonym, ready to match.
+#[derive(Debug, Clone)]
+struct Name {
+    situation: usize,
+    words: Vec<Word>,
+    /// For Thai and Persian: the name without spaces or joiners, for substring matching.
+    compact: Option<String>,
+    analyzer: Analyzer,
+}
+
+/// Matches queries to situations through labels and synonyms in all languages.
+#[derive(Debug, Clone)]
+pub struct SituationMatcher {
+    names: Vec<Name>,
+    ids: Vec<String>,
+}
+
+fn analyzer_for_taxonomy_lang(lang: &str) -> Analyzer {
+    match lang {
+        "fa" => Analyzer::PersianStem,
+        "th" => Analyzer::ThaiWords,
+        "ro" => Analyzer::Romanian,
+        "da" => Analyzer::Danish,
+        _ => Analyzer::English,
+    }
+}
+
+/// The words of `text` as `analyzer` sees them, one entry per surface word.
+fn words_of(text: &str, analyzer: Analyzer) -> Vec<Word> {
+    let surface = match analyzer {
+        Analyzer::PersianStem | Analyzer::Persian => Analyzer::Persian,
+        Analyzer::ThaiWords | Analyzer::ThaiBigrams => Analyzer::ThaiWords,
+        _ => Analyzer::LatinExact,
+    };
+    surface
+        .analyze(text)
+        .into_iter()
+        .filter_map(|w| {
+            let forms = if analyzer == surface {
+                vec![w.text.clone()]
+            } else {
+                analyzer.terms(&w.text)
+            };
+            if forms.is_empty() {
+                return None; // a stop word
+            }
+            Some(Word {
+                folded: fold_diacritics(&w.text),
+                forms,
+            })
+        })
+        .collect()
+}
+
+/// Text without spaces and joiners, for matching Thai and Persian names inside a query.
+fn compact(text: &str) -> String {
+    normalize_persian(text)
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}'))
+        .collect()
+}
+
+/// How many typos a word of this length tolerates: none for short words.
+pub fn typo_budget(chars: usize) -> usize {
+    match chars {
+        0..=4 => 0,
+        5..=8 => 1,
+        _ => 2,
+    }
+}
+
+impl SituationMatcher {
+    pub fn new(taxonomy: &Taxonomy) -> Self {
+        let mut names = Vec::new();
+        for (i, s) in taxonomy.situations.iter().enumerate() {
+            for (lang, text) in s.names() {
+                let analyzer = analyzer_for_taxonomy_lang(lang);
+                let words = words_of(text, analyzer);
+                let compact_form = matches!(lang, "fa" | "th")
+                    .then(|| compact(text))
+                    .filter(|c| c.chars().count() >= 3);
+                if words.is_empty() && compact_form.is_none() {
+                    continue;
+                }
+                names.push(Name {
+                    situation: i,
+                    words,
+                    compact: compact_form,
+                    analyzer,
+                });
+            }
+        }
+        SituationMatcher {
+            names,
+            ids: taxonomy.situations.iter().map(|s| s.id.clone()).collect(),
+        }
+    }
+
+    /// Situations the query names, with a strength (about 1 for a clear match), best first.
+    pub fn resolve(&self, query: &str) -> Vec<(String, f32)> {
+        let scores = self.score_all(query, false);
+        let best = scores.iter().map(|(_, s)| *s).fold(0.0f32, f32::max);
+        let mut out: Vec<(String, f32)> = scores
+            .into_iter()
+            .filter(|(_, s)| *s >= 0.75 && *s >= best * 0.6)
+            .collect();
+        out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        out
+    }
+
+    /// Situations a query partly resembles, for "did you mean".
+    pub fn suggest(&self, query: &str, n: usize) -> Vec<String> {
+        let mut scores = self.score_all(query, true);
+        scores.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        scores
+            .into_iter()
+            .filter(|(_, s)| *s > 0.2)
+            .take(n)
+            .map(|(id, _)| id)
+            .collect()
+    }
+
+    fn score_all(&self, query: &str, partial: bool) -> Vec<(String, f32)> {
+        let mut best: HashMap<usize, f32> = HashMap::new();
+        let query_lower = query.to_lowercase();
+        for (i, id) in self.ids.iter().enumerate() {
+            if query_lower.contains(id.as_str()) {
+                best.insert(i, 2.0);
+            }
+        }
+        let mut query_words: HashMap<Analyzer, Vec<Word>> = HashMap::new();
+        let query_compact = compact(query);
+        for name in &self.names {
+            let qw = query_words
+                .entry(name.analyzer)
+                .or_insert_with(|| words_of(query, name.analyzer));
+            let mut score = name_match(name, qw, partial);
+            if let Some(c) = &name.compact
+                && query_compact.contains(c.as_str())
+            {
+                score = score.max(1.0 + 0.05 * c.chars().count().min(20) as f32);
+            }
+            if score > 0.0 {
+                let e = best.entry(name.situation).or_insert(0.0);
+                *e = e.max(score);
+            }
+        }
+        best.into_iter()
+            .map(|(i, s)| (self.ids[i].clone(), s))
+            .collect()
+    }
+}
+
+/// How well a name matches the query's words: about 1 when every word of the name is in
+/// the query (more for longer names, which are more specific), 0 when not.
+fn name_match(name: &Name, query: &[Word], partial: bool) -> f32 {
+    if name.words.is_empty() {
+        return 0.0;
+    }
+    let mut total = 0.0;
+    let mut matched = 0;
+    for nw in &name.words {
+        let m = query
+            .iter()
+            .map(|qw| word_match(nw, qw))
+            .fold(0.0f32, f32::max);
+        if m > 0.0 {
+            matched += 1;
+        }
+        total += m;
+    }
+    let n = name.words.len() as f32;
+    if matched == name.words.len() {
+        total / n + 0.1 * (n - 1.0).min(3.0)
+    } else if partial {
+        0.5 * total / n
+    } else {
+        0.0
+    }
+}
+
+fn word_match(name_word: &Word, query_word: &Word) -> f32 {
+    if name_word.forms.iter().any(|f| query_word.forms.contains(f)) {
+        return 1.0;
+    }
+    let len = name_word
+        .folded
+        .chars()
+        .count()
+        .min(query_word.folded.chars().count());
+    let budget = typo_budget(len);
+    if budget > 0 && strsim::damerau_levenshtein(&name_word.folded, &query_word.folded) <= budget {
+        return 0.8;
+    }
+    0.0
+}
+
+/// A fresh index, the taxonomy and the situation matcher: everything a search needs.
+pub struct Engine {
+    pub index: SearchIndex,
+    pub taxonomy: Taxonomy,
+    matcher: SituationMatcher,
+}
+
+impl Engine {
+    pub fn new(index: SearchIndex, taxonomy: Taxonomy) -> Self {
+        let matcher = SituationMatcher::new(&taxonomy);
+        Engine {
+            index,
+            taxonomy,
+            matcher,
+        }
+    }
+
+    pub fn matcher(&self) -> &SituationMatcher {
+        &self.matcher
+    }
+
+    /// Runs a search.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        for id in &request.situations {
+            if self.taxonomy.get(id).is_none() {
+                let hint = self
+                    .taxonomy
+                    .closest_id(id)
+                    .map_or_else(String::new, |c| format!("; did you mean `{c}`?"));
+                return Err(Error::Usage(format!(
+                    "unknown situation `{id}`{hint} (see `playbook situations`)"
+                )));
+            }
+        }
+        let query = request.query.trim();
+        let resolved = if query.is_empty() {
+            Vec::new()
+        } else {
+            self.matcher.resolve(query)
+        };
+        let query_lang = self.guess_language(query, &resolved);
+        let (results, fuzzy_only) = self.ranked(request, query, &resolved, query_lang)?;
+        let suggestions = if results.is_empty() && !query.is_empty() {
+            self.matcher.suggest(query, 3)
+        } else {
+            Vec::new()
+        };
+        Ok(SearchResults {
+            query: request.query.clone(),
+            situations: resolved.iter().map(|(id, _)| id.clone()).collect(),
+            query_lang: query_lang.map(|l| l.code().to_string()),
+            results,
+            suggestions,
+            fuzzy_only,
+        })
+    }
+
+    fn ranked(
+        &self,
+        request: &SearchRequest,
+        query: &str,
+        resolved: &[(String, f32)],
+        query_lang: Option<Lang>,
+    ) -> Result<(Vec<Hit>, bool)> {
+        let fields = &self.index.fields;
+        let (text_query, exact_terms) = self.text_query(query);
+        let mut core: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if let Some(q) = text_query {
+            core.push((Occur::Should, q));
+        }
+        for (id, strength) in resolved {
+            let term = Term::from_field_text(fields.situations, id);
+            let q = TermQuery::new(term, IndexRecordOption::Basic);
+            core.push((
+                Occur::Should,
+                Box::new(ConstScoreQuery::new(
+                    Box::new(q),
+                    SITUATION_BOOST * strength.min(1.5),
+                )),
+            ));
+        }
+        if core.is_empty() {
+            if request.situations.is_empty() {
+                return Ok((Vec::new(), false));
+            }
+            // Only a situation filter: list its steps.
+            let q = situation_filter(fields.situations, &request.situations);
+            core.push((Occur::Should, Box::new(ConstScoreQuery::new(q, 1.0))));
+        }
+        let mut outer: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, Box::new(BooleanQuery::new(core)))];
+        if let Some(lang) = query_lang {
+            let q = TermQuery::new(
+                Term::from_field_text(fields.lang, lang.code()),
+                IndexRecordOption::Basic,
+            );
+            outer.push((
+                Occur::Should,
+                Box::new(ConstScoreQuery::new(Box::new(q), LANGUAGE_BOOST)),
+            ));
+        }
+        if !request.langs.is_empty() {
+            let langs: Vec<(Occur, Box<dyn Query>)> = request
+                .langs
+                .iter()
+                .map(|l| {
+                    let q: Box<dyn Query> = Box::new(TermQuery::new(
+                        Term::from_field_text(fields.lang, l.code()),
+                        IndexRecordOption::Basic,
+                    ));
+                    (Occur::Should, q)
+                })
+                .collect();
+            outer.push((Occur::Must, Box::new(BooleanQuery::new(langs))));
+        }
+        if !request.situations.is_empty() {
+            outer.push((
+                Occur::Must,
+                situation_filter(fields.situations, &request.situations),
+            ));
+        }
+        let query = BooleanQuery::new(outer);
+        let searcher = self.index.reader.searcher();
+        let limit = request.limit.max(1);
+        let top = searcher
+            .search(&query, &TopDocs::with_limit(limit).order_by_score())
+            .map_err(|e| Error::index("index", e))?;
+        let resolved_ids: HashSet<&str> = resolved.iter().map(|(id, _)| id.as_str()).collect();
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            let doc: TantivyDocument = searcher
+                .doc(address)
+                .map_err(|e| Error::index("index", e))?;
+            let Some(json) = doc.get_first(fields.record).and_then(|v| v.as_str()) else {
+                continue;
+            };
+            let record: StepRecord =
+                serde_json::from_str(json).map_err(|e| Error::index("index", e))?;
+            let matched_situations = record
+                .situations
+                .iter()
+                .filter(|s| resolved_ids.contains(String::as_str(s)))
+                .cloned()
+                .collect();
+            hits.push(Hit {
+                record,
+                score,
+                matched_situations,
+            });
+        }
+        let fuzzy_only = !hits.is_empty() && resolved.is_empty() && {
+            let exact = BooleanQuery::new(exact_terms);
+            searcher
+                .search(&exact, &Count)
+                .map_err(|e| Error::index("index", e))?
+                == 0
+        };
+        Ok((hits, fuzzy_only))
+    }
+
+    /// The free-text part of the query over every analyzer's field; also the exact-only
+    /// clauses, to tell whether anything matched without typo tolerance.
+    fn text_query(&self, query: &str) -> (Option<Box<dyn Query>>, Clauses) {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut exact: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for &(analyzer, field) in &self.index.fields.text {
+            let mut seen = HashSet::new();
+            let terms: Vec<String> = analyzer
+                .terms(query)
+                .into_iter()
+                .filter(|t| seen.insert(t.clone()))
+                .take(MAX_TERMS_PER_FIELD)
+                .collect();
+            let weight = field_weight(analyzer);
+            for (i, text) in terms.iter().enumerate() {
+                let term = Term::from_field_text(field, text);
+                let tq = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
+                clauses.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(tq.clone()), weight)),
+                ));
+                exact.push((Occur::Should, Box::new(tq)));
+                let budget = typo_budget(text.chars().count());
+                if analyzer.allows_fuzzy() && budget > 0 && i < MAX_FUZZY_TERMS {
+                    let fq = FuzzyTermQuery::new(term, budget as u8, true);
+                    clauses.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(Box::new(fq), weight * FUZZY_FACTOR)),
+                    ));
+                }
+            }
+        }
+        if clauses.is_empty() {
+            (None, exact)
+        } else {
+            (Some(Box::new(BooleanQuery::new(clauses))), exact)
+        }
+    }
+
+    /// The language a query is written in, when its script or words make it clear.
+    /// Thai and Arabic script decide by themselves; for Latin script, the words are looked
+    /// up in each language's playbooks and situation names (no statistical guessing).
+    fn guess_language(&self, query: &str, resolved: &[(String, f32)]) -> Option<Lang> {
+        match dominant_script(query)? {
+            Script::Thai => Some(Lang::Th),
+            Script::Arabic => Some(Lang::Fa),
+            Script::Other => None,
+            Script::Latin => self.guess_latin_language(query, resolved),
+        }
+    }
+
+    fn guess_latin_language(&self, query: &str, _resolved: &[(String, f32)]) -> Option<Lang> {
+        let lower = query.to_lowercase();
+        if lower.contains(['æ', 'ø', 'å']) {
+            return Some(Lang::Da);
+        }
+        if lower.contains(['ă', 'ș', 'ş', 'ț', 'ţ', 'â', 'î']) {
+            return Some(Lang::Ro);
+        }
+        let searcher = self.index.reader.searcher();
+        let fields = &self.index.fields;
+        let mut votes: BTreeMap<&str, usize> = BTreeMap::new();
+        for (lang, analyzer) in [
+            ("da", Analyzer::Danish),
+            ("ro", Analyzer::Romanian),
+            ("en", Analyzer::English),
+        ] {
+            let field = fields.text_field(analyzer);
+            for term in analyzer.terms(query).into_iter().take(MAX_TERMS_PER_FIELD) {
+                let t = Term::from_field_text(field, &term);
+                let found = if lang == "en" {
+                    searcher.doc_freq(&t).unwrap_or(0) > 0
+                } else {
+                    let q = BooleanQuery::new(vec![
+                        (
+                            Occur::Must,
+                            Box::new(TermQuery::new(t, IndexRecordOption::Basic)) as Box<dyn Query>,
+                        ),
+                        (
+                            Occur::Must,
+                            Box::new(TermQuery::new(
+                                Term::from_field_text(fields.lang, lang),
+                                IndexRecordOption::Basic,
+                            )),
+                        ),
+                    ]);
+                    searcher.search(&q, &Count).unwrap_or(0) > 0
+                };
+                if found {
+                    *votes.entry(lang).or_insert(0) += 1;
+                }
+            }
+        }
+        let best = votes.values().copied().max()?;
+        let winners: Vec<&str> = votes
+            .iter()
+            .filter(|(_, v)| **v == best)
+            .map(|(k, _)| *k)
+            .collect();
+        match winners.as_slice() {
+            ["da"] => Some(Lang::Da),
+            ["ro"] => Some(Lang::Ro),
+            _ => None,
+        }
+    }
+}
+
+fn situation_filter(field: tantivy::schema::Field, ids: &[String]) -> Box<dyn Query> {
+    let clauses: Vec<(Occur, Box<dyn Query>)> = ids
+        .iter()
+        .map(|id| {
+            let q: Box<dyn Query> = Box::new(TermQuery::new(
+                Term::from_field_text(field, id),
+                IndexRecordOption::Basic,
+            ));
+            (Occur::Should, q)
+        })
+        .collect();
+    Box::new(BooleanQuery::new(clauses))
+}
