@@ -1,0 +1,384 @@
+//! `playbook search`, `show`, `situations` and `index`, run as the real binary on temporary trees.
+
+mod common;
+
+use common::{mini_tree, playbook, search_json, shipped_tree, write};
+use predicates::prelude::*;
+use serde::Deserialize;
+
+#[test]
+fn json_contract_holds_for_a_situation_query() {
+    let tree = mini_tree();
+    let (json, code, _) = search_json(tree.path(), &["--", "abusive caller"]);
+    assert_eq!(code, 0);
+    assert_eq!(json.query, "abusive caller");
+    assert_eq!(json.situations, ["abusive-caller"]);
+    let top = &json.results[0];
+    assert_eq!(top.playbook, "da-mini");
+    assert_eq!(top.step, "reprimand-rude-customer");
+    assert_eq!(top.lang, "da");
+    assert_eq!(top.playbook_title, "Vrede klienter");
+    assert_eq!(
+        top.section.as_deref(),
+        Some("Del 3 af 3: Håndtering af vrede klienter")
+    );
+    assert!(top.title.starts_with("Trin 2."));
+    assert!(top.text.contains("irettesæt ham"));
+    assert!(top.phrases[0].contains("lægge på"));
+    assert!(top.gloss.contains("hang up"));
+    assert!(top.situations.contains(&"abusive-caller".to_string()));
+    assert_eq!(top.path, "playbooks/da/vrede.md");
+    assert_eq!(top.line, 15);
+    assert!(top.score > 0.0);
+}
+
+#[test]
+fn queries_in_any_language_find_steps_in_another() {
+    let tree = mini_tree();
+    // Thai for "customer asks for a refund" finds the Thai step; English finds it too.
+    let (json, _, _) = search_json(tree.path(), &["ลูกค้าขอเงินคืน"]);
+    assert_eq!(json.results[0].step, "close-the-issue");
+    assert_eq!(json.situations, ["refund-demand"]);
+    let (json, _, _) = search_json(tree.path(), &["refund"]);
+    assert_eq!(json.results[0].step, "close-the-issue");
+    // Danish for "wants to talk to the boss" finds the manager step.
+    let (json, _, _) = search_json(tree.path(), &["vil", "tale", "med", "chefen"]);
+    assert_eq!(json.results[0].step, "respect-manager-request");
+    // The situation id itself works.
+    let (json, _, _) = search_json(tree.path(), &["manager-request"]);
+    assert_eq!(json.situations, ["manager-request"]);
+}
+
+#[test]
+fn typos_are_tolerated_but_exact_ranks_first() {
+    let tree = mini_tree();
+    let (json, code, _) = search_json(tree.path(), &["managr", "requets"]);
+    assert_eq!(code, 0);
+    assert_eq!(json.results[0].step, "respect-manager-request");
+    let (json, _, _) = search_json(tree.path(), &["abusve", "calr"]);
+    assert_eq!(json.results[0].step, "reprimand-rude-customer");
+}
+
+#[test]
+fn lang_and_situation_filters_and_limit() {
+    let tree = mini_tree();
+    let (json, _, _) = search_json(tree.path(), &["--lang", "th", "--", "angry customer"]);
+    assert!(!json.results.is_empty());
+    assert!(json.results.iter().all(|r| r.lang == "th"));
+    let (json, _, _) = search_json(
+        tree.path(),
+        &["--situation", "agent-recovery", "--", "pause"],
+    );
+    assert_eq!(json.results.len(), 1);
+    assert_eq!(json.results[0].step, "take-a-break");
+    let (json, code, _) = search_json(tree.path(), &["--situation", "refund-demand"]);
+    assert_eq!(code, 0, "a situation filter alone lists its steps");
+    assert_eq!(json.results[0].step, "close-the-issue");
+    let (json, _, _) = search_json(tree.path(), &["--limit", "1", "--", "angry"]);
+    assert_eq!(json.results.len(), 1);
+}
+
+#[test]
+fn unknown_situation_filter_is_a_usage_error_with_a_suggestion() {
+    let tree = mini_tree();
+    playbook(tree.path())
+        .args(["search", "--situation", "refund-demnad", "x"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean `refund-demand`"));
+}
+
+#[test]
+fn no_results_exit_1_with_suggestions() {
+    let tree = mini_tree();
+    let (json, code, _) = search_json(tree.path(), &["xylophone"]);
+    assert_eq!(code, 1);
+    assert!(json.results.is_empty());
+    playbook(tree.path())
+        .args(["search", "zzzqqq"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("No steps found"))
+        .stdout(predicate::str::contains("playbook situations"));
+}
+
+#[test]
+fn empty_query_is_a_usage_error() {
+    let tree = mini_tree();
+    playbook(tree.path())
+        .args(["search", "--", "   "])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nothing to search for"));
+    playbook(tree.path()).arg("search").assert().code(2);
+}
+
+#[test]
+fn hostile_queries_never_fail() {
+    let tree = mini_tree();
+    let long = "kunde ".repeat(4000);
+    let queries = [
+        "\"",
+        "'",
+        "title:chefen",
+        "AND OR NOT",
+        "(((",
+        "*",
+        "😡 angry 😡",
+        "a\u{200C}b",
+        "-- --lang",
+        "\\",
+        "[]{}^~",
+        long.as_str(),
+        "ลูกค้า مشتری kunde",
+    ];
+    for q in queries {
+        let output = playbook(tree.path())
+            .args(["search", "--json", "--", q])
+            .output()
+            .unwrap();
+        let code = output.status.code().unwrap();
+        assert!(
+            code == 0 || code == 1,
+            "{q:?} exited {code}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let _: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
+    }
+}
+
+#[test]
+fn an_edit_is_found_by_the_very_next_search_and_a_removed_word_is_gone() {
+    let tree = mini_tree();
+    let file = tree.path().join("playbooks/da/vrede.md");
+    let (_, code, _) = search_json(tree.path(), &["pause"]);
+    assert_eq!(code, 0);
+    let (_, code, _) = search_json(tree.path(), &["kaffepause"]);
+    assert_eq!(code, 1);
+    let text = std::fs::read_to_string(&file).unwrap();
+    write(
+        &file,
+        text.replace("Tag om muligt en pause", "Tag om muligt en kaffepause"),
+    );
+    let (json, code, stderr) = search_json(tree.path(), &["kaffepause"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(json.results[0].step, "take-a-break");
+    assert!(stderr.contains("updated 1 changed"), "{stderr}");
+    // The old word is gone from that step (it stays only where the file still has it).
+    let (json, _, _) = search_json(tree.path(), &["--lang", "da", "--", "muligt en pause"]);
+    assert!(
+        json.results
+            .iter()
+            .all(|r| !r.text.contains("muligt en pause"))
+    );
+    // A new file is found, a deleted one disappears.
+    let extra = tree.path().join("playbooks/da/extra.md");
+    write(
+        &extra,
+        text.replace("da-mini", "da-extra")
+            .replace("Hold en pause", "Drik en kop kaffe"),
+    );
+    let (json, _, _) = search_json(tree.path(), &["--limit", "10", "--", "Drik kop kaffe"]);
+    assert!(json.results.iter().any(|r| r.playbook == "da-extra"));
+    std::fs::remove_file(&extra).unwrap();
+    let (json, _, _) = search_json(tree.path(), &["--limit", "10", "--", "Drik kop kaffe"]);
+    assert!(json.results.iter().all(|r| r.playbook != "da-extra"));
+}
+
+#[test]
+fn a_broken_playbook_is_skipped_with_one_warning() {
+    let tree = mini_tree();
+    write(
+        &tree.path().join("playbooks/da/broken.md"),
+        "no front matter here\n",
+    );
+    let (json, code, stderr) = search_json(tree.path(), &["abusive caller"]);
+    assert_eq!(code, 0);
+    assert_eq!(json.results[0].step, "reprimand-rude-customer");
+    assert_eq!(stderr.matches("skipped").count(), 1, "{stderr}");
+    assert!(stderr.contains("playbooks/da/broken.md"), "{stderr}");
+}
+
+#[test]
+fn index_rebuild_and_search_from_anywhere_below_the_root() {
+    let tree = mini_tree();
+    playbook(tree.path())
+        .args(["index", "--rebuild"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("5 step(s)"));
+    assert!(tree.path().join("index/CURRENT").exists());
+    // Root discovery from a subfolder, without --root.
+    let mut cmd = assert_cmd::Command::cargo_bin("playbook").unwrap();
+    cmd.current_dir(tree.path().join("playbooks/da"))
+        .env_remove("PLAYBOOK_ROOT")
+        .args(["search", "--json", "chefen"])
+        .assert()
+        .success();
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unwritable_index_folder_still_answers_from_memory() {
+    use std::os::unix::fs::PermissionsExt;
+    let tree = mini_tree();
+    let index = tree.path().join("index");
+    std::fs::create_dir_all(&index).unwrap();
+    std::fs::set_permissions(&index, std::fs::Permissions::from_mode(0o555)).unwrap();
+    // Root ignores permissions; the test only means something for other users.
+    let writable = std::fs::write(index.join("probe"), b"x").is_ok();
+    let (json, code, stderr) = search_json(tree.path(), &["chefen"]);
+    std::fs::set_permissions(&index, std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(code, 0);
+    assert_eq!(json.results[0].step, "respect-manager-request");
+    if !writable {
+        assert!(stderr.contains("searching from memory"), "{stderr}");
+    }
+}
+
+#[test]
+fn human_output_leads_with_phrases_and_names_the_situation() {
+    let tree = mini_tree();
+    let output = playbook(tree.path())
+        .args(["search", "abusive", "caller"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    insta::assert_snapshot!("abusive_caller_human", text);
+}
+
+#[test]
+fn human_output_for_thai_and_no_results() {
+    let tree = mini_tree();
+    let output = playbook(tree.path())
+        .args(["search", "ลูกค้าขอเงินคืน"])
+        .output()
+        .unwrap();
+    insta::assert_snapshot!(
+        "thai_refund_human",
+        String::from_utf8(output.stdout).unwrap()
+    );
+    let output = playbook(tree.path())
+        .args(["search", "manger reqest"])
+        .output()
+        .unwrap();
+    insta::assert_snapshot!(
+        "typo_manager_human",
+        String::from_utf8(output.stdout).unwrap()
+    );
+}
+
+#[test]
+fn colour_follows_the_flag_and_no_color() {
+    let tree = mini_tree();
+    playbook(tree.path())
+        .args(["--color", "always", "search", "chefen"])
+        .assert()
+        .stdout(predicate::str::contains("\x1b["));
+    playbook(tree.path())
+        .args(["--color", "never", "search", "chefen"])
+        .assert()
+        .stdout(predicate::str::contains("\x1b[").not());
+    // Not a terminal: auto means no colour.
+    playbook(tree.path())
+        .args(["search", "chefen"])
+        .assert()
+        .stdout(predicate::str::contains("\x1b[").not());
+}
+
+#[derive(Debug, Deserialize)]
+struct SituationsJson {
+    languages: Vec<String>,
+    situations: Vec<SituationRow>,
+}
+
+#[derive(Debug, Deserialize)]
+struct SituationRow {
+    id: String,
+    label: String,
+    labels: std::collections::BTreeMap<String, String>,
+    steps: std::collections::BTreeMap<String, usize>,
+}
+
+#[test]
+fn situations_lists_labels_and_a_coverage_matrix() {
+    let tree = mini_tree();
+    let output = playbook(tree.path())
+        .args(["situations", "--json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let json: SituationsJson = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json.languages, ["fa", "ro", "th", "da"]);
+    let refund = json
+        .situations
+        .iter()
+        .find(|s| s.id == "refund-demand")
+        .unwrap();
+    assert_eq!(refund.label, "Refund demand");
+    assert!(refund.labels.contains_key("th"));
+    assert_eq!(refund.steps["th"], 1);
+    assert_eq!(refund.steps["da"], 0);
+    let text = playbook(tree.path())
+        .arg("situations")
+        .output()
+        .unwrap()
+        .stdout;
+    let text = String::from_utf8(text).unwrap();
+    assert!(text.contains("refund-demand"));
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("manager-request") && l.contains(" -"))
+    );
+}
+
+#[test]
+fn show_a_playbook_and_a_step() {
+    let tree = mini_tree();
+    playbook(tree.path())
+        .args(["show", "da-mini#take-a-break"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Hold en pause"))
+        .stdout(predicate::str::contains("playbooks/da/vrede.md:37"));
+    let output = playbook(tree.path())
+        .args(["show", "--json", "th-mini"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["steps"].as_array().unwrap().len(), 2);
+    playbook(tree.path())
+        .args(["show", "da-mnii"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean `da-mini`"));
+    playbook(tree.path())
+        .args(["show", "da-mini#nope"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("take-a-break"));
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    let tree = shipped_tree();
+    // Warm the index so the search below only writes results.
+    playbook(tree.path()).args(["index"]).assert().success();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("playbook"))
+        .args(["--root"])
+        .arg(tree.path())
+        .args(["search", "--limit", "50", "angry"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let code = output.status.code().unwrap();
+    assert!(
+        code == 0,
+        "exit {code}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
