@@ -133,13 +133,12 @@ fn hit_human(
     if let Some(section) = &r.section {
         crumbs.push(section);
     }
-    let head = format!(
-        "{n}. [{}] {} › {}",
-        r.lang,
-        crumbs.join(" › "),
-        style.paint(Paint::Bold, &r.title)
-    );
-    writeln!(out, "{head}")?;
+    crumbs.push(&r.title);
+    let head = format!("{n}. [{}] {}", r.lang, crumbs.join(" › "));
+    for (i, line) in wrap(&head, style.width.max(20)).iter().enumerate() {
+        let indent = if i == 0 { "" } else { "   " };
+        writeln!(out, "{indent}{}", style.paint(Paint::Bold, line))?;
+    }
     if !hit.matched_situations.is_empty() {
         let names: Vec<String> = hit
             .matched_situations
