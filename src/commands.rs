@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::index::{self, StepRecord};
 use crate::model::{Lang, Playbook};
 use crate::render::{self, Style};
-use crate::search::{Engine, SearchRequest};
+use crate::search::{Engine, SearchRequest, SituationMatcher};
 use crate::taxonomy::{TAXONOMY_LANGS, Taxonomy};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -122,7 +122,15 @@ fn required_taxonomy(repo: &Repo) -> Result<Taxonomy> {
 
 /// Opens a fresh index and the engine, telling `err` what was done to the index.
 pub fn open_engine(repo: &Repo, err: &mut dyn Write) -> Result<Engine> {
-    let taxonomy = required_taxonomy(repo)?;
+    let (taxonomy, matcher) = match crate::cache::load(repo) {
+        Some(cached) => cached,
+        None => {
+            let taxonomy = required_taxonomy(repo)?;
+            let matcher = SituationMatcher::new(&taxonomy);
+            crate::cache::store(repo, &taxonomy, &matcher);
+            (taxonomy, matcher)
+        }
+    };
     let index = index::open_fresh(repo)?;
     for notice in &index.notices {
         writeln!(err, "{notice}").map_err(io_err)?;
@@ -136,7 +144,7 @@ pub fn open_engine(repo: &Repo, err: &mut dyn Write) -> Result<Engine> {
         )
         .map_err(io_err)?;
     }
-    Ok(Engine::new(index, taxonomy))
+    Ok(Engine::with_matcher(index, taxonomy, matcher))
 }
 
 fn search(config: &SearchConfig, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome> {
@@ -149,11 +157,15 @@ fn search(config: &SearchConfig, out: &mut dyn Write, err: &mut dyn Write) -> Re
         render::search_human(out, &results, &engine.taxonomy, config.common.style)
             .map_err(io_err)?;
     }
-    Ok(if results.results.is_empty() {
+    let outcome = if results.results.is_empty() {
         Outcome::Nothing
     } else {
         Outcome::Success
-    })
+    };
+    // The process ends right after a search: freeing the engine's many small allocations
+    // one by one would cost more time than the search itself.
+    std::mem::forget(engine);
+    Ok(outcome)
 }
 
 fn run_check(config: &CheckConfig, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome> {

@@ -7,6 +7,7 @@
 //! [`render`] prints results for people or as JSON.
 
 pub mod analysis;
+pub mod cache;
 pub mod check;
 pub mod commands;
 pub mod corpus;

@@ -23,8 +23,8 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    // Buffered: a result page is written in one go, not line by line.
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
     let mut err = std::io::stderr();
     let result = run(&command, &mut out, &mut err).and_then(|o| {
         out.flush().map_err(|e| playbook::Error::Io {

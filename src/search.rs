@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::index::{SearchIndex, StepRecord};
 use crate::model::Lang;
 use crate::taxonomy::Taxonomy;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
@@ -87,28 +87,36 @@ pub struct SearchResults {
 }
 
 /// Word-level forms of a text in one analyzer, for matching situation names.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Word {
     /// The word folded (lowercase, no diacritics, Persian-normalised), for typo distance.
     folded: String,
     /// Its analysed forms (stems, variants).
     forms: Vec<String>,
+    /// Which characters (hashed into 64 buckets) the word has: a cheap test that rules out
+    /// most typo comparisons before computing an edit distance.
+    #[serde(default)]
+    chars: u64,
 }
 
 /// A situation's label or synonym, ready to match.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Name {
-    situation: usize,
-    words: Vec<Word>,
+    situation: u32,
+    /// Indexes into [`SituationMatcher::vocabulary`].
+    words: Vec<u32>,
     /// For Thai and Persian: the name without spaces or joiners, for substring matching.
     compact: Option<String>,
-    analyzer: Analyzer,
 }
 
 /// Matches queries to situations through labels and synonyms in all languages.
-#[derive(Debug, Clone)]
+///
+/// Names share most of their words ("customer", "kunde"), so each distinct word is kept
+/// once in a vocabulary and matched against the query once per search.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SituationMatcher {
     names: Vec<Name>,
+    vocabulary: Vec<(Analyzer, Word)>,
     ids: Vec<String>,
 }
 
@@ -141,12 +149,19 @@ fn words_of(text: &str, analyzer: Analyzer) -> Vec<Word> {
             if forms.is_empty() {
                 return None; // a stop word
             }
+            let folded = fold_diacritics(&w.text);
             Some(Word {
-                folded: fold_diacritics(&w.text),
+                chars: char_mask(&folded),
+                folded,
                 forms,
             })
         })
         .collect()
+}
+
+/// The set of a word's characters, hashed into 64 buckets.
+fn char_mask(word: &str) -> u64 {
+    word.chars().fold(0, |mask, c| mask | 1 << (c as u32 % 64))
 }
 
 /// Text without spaces and joiners, for matching Thai and Persian names inside a query.
@@ -169,10 +184,22 @@ pub fn typo_budget(chars: usize) -> usize {
 impl SituationMatcher {
     pub fn new(taxonomy: &Taxonomy) -> Self {
         let mut names = Vec::new();
+        let mut vocabulary: Vec<(Analyzer, Word)> = Vec::new();
+        let mut known: HashMap<(Analyzer, String), u32> = HashMap::new();
         for (i, s) in taxonomy.situations.iter().enumerate() {
             for (lang, text) in s.names() {
                 let analyzer = analyzer_for_taxonomy_lang(lang);
-                let words = words_of(text, analyzer);
+                let words: Vec<u32> = words_of(text, analyzer)
+                    .into_iter()
+                    .map(|w| {
+                        *known
+                            .entry((analyzer, w.folded.clone()))
+                            .or_insert_with(|| {
+                                vocabulary.push((analyzer, w));
+                                (vocabulary.len() - 1) as u32
+                            })
+                    })
+                    .collect();
                 let compact_form = matches!(lang, "fa" | "th")
                     .then(|| compact(text))
                     .filter(|c| c.chars().count() >= 3);
@@ -180,15 +207,15 @@ impl SituationMatcher {
                     continue;
                 }
                 names.push(Name {
-                    situation: i,
+                    situation: i as u32,
                     words,
                     compact: compact_form,
-                    analyzer,
                 });
             }
         }
         SituationMatcher {
             names,
+            vocabulary,
             ids: taxonomy.situations.iter().map(|s| s.id.clone()).collect(),
         }
     }
@@ -217,6 +244,22 @@ impl SituationMatcher {
             .collect()
     }
 
+    /// How well each vocabulary word matches its best query word (0 when none does).
+    fn vocabulary_matches(&self, query: &str) -> Vec<f32> {
+        let mut query_words: HashMap<Analyzer, Vec<Word>> = HashMap::new();
+        self.vocabulary
+            .iter()
+            .map(|(analyzer, word)| {
+                let qw = query_words
+                    .entry(*analyzer)
+                    .or_insert_with(|| words_of(query, *analyzer));
+                qw.iter()
+                    .map(|q| word_match(word, q))
+                    .fold(0.0f32, f32::max)
+            })
+            .collect()
+    }
+
     fn score_all(&self, query: &str, partial: bool) -> Vec<(String, f32)> {
         let mut best: HashMap<usize, f32> = HashMap::new();
         let query_lower = query.to_lowercase();
@@ -225,20 +268,17 @@ impl SituationMatcher {
                 best.insert(i, 2.0);
             }
         }
-        let mut query_words: HashMap<Analyzer, Vec<Word>> = HashMap::new();
+        let matches = self.vocabulary_matches(query);
         let query_compact = compact(query);
         for name in &self.names {
-            let qw = query_words
-                .entry(name.analyzer)
-                .or_insert_with(|| words_of(query, name.analyzer));
-            let mut score = name_match(name, qw, partial);
+            let mut score = name_match(name, &matches, partial);
             if let Some(c) = &name.compact
                 && query_compact.contains(c.as_str())
             {
                 score = score.max(1.0 + 0.05 * c.chars().count().min(20) as f32);
             }
             if score > 0.0 {
-                let e = best.entry(name.situation).or_insert(0.0);
+                let e = best.entry(name.situation as usize).or_insert(0.0);
                 *e = e.max(score);
             }
         }
@@ -248,24 +288,15 @@ impl SituationMatcher {
     }
 }
 
-/// How well a name matches the query's words: about 1 when every word of the name is in
-/// the query (more for longer names, which are more specific), 0 when not.
-fn name_match(name: &Name, query: &[Word], partial: bool) -> f32 {
+/// How well a name matches the query: about 1 when every word of the name is in the query
+/// (more for longer names, which are more specific), 0 when not.
+fn name_match(name: &Name, matches: &[f32], partial: bool) -> f32 {
     if name.words.is_empty() {
         return 0.0;
     }
-    let mut total = 0.0;
-    let mut matched = 0;
-    for nw in &name.words {
-        let m = query
-            .iter()
-            .map(|qw| word_match(nw, qw))
-            .fold(0.0f32, f32::max);
-        if m > 0.0 {
-            matched += 1;
-        }
-        total += m;
-    }
+    let scores = name.words.iter().map(|&w| matches[w as usize]);
+    let total: f32 = scores.clone().sum();
+    let matched = scores.filter(|&m| m > 0.0).count();
     let n = name.words.len() as f32;
     if matched == name.words.len() {
         total / n + 0.1 * (n - 1.0).min(3.0)
@@ -280,13 +311,20 @@ fn word_match(name_word: &Word, query_word: &Word) -> f32 {
     if name_word.forms.iter().any(|f| query_word.forms.contains(f)) {
         return 1.0;
     }
-    let len = name_word
-        .folded
-        .chars()
-        .count()
-        .min(query_word.folded.chars().count());
-    let budget = typo_budget(len);
-    if budget > 0 && strsim::damerau_levenshtein(&name_word.folded, &query_word.folded) <= budget {
+    let (a, b) = (
+        name_word.folded.chars().count(),
+        query_word.folded.chars().count(),
+    );
+    let budget = typo_budget(a.min(b));
+    // Every character one word has and the other lacks needs at least one edit.
+    let missing = (name_word.chars & !query_word.chars).count_ones() as usize;
+    let extra = (query_word.chars & !name_word.chars).count_ones() as usize;
+    if budget > 0
+        && a.abs_diff(b) <= budget
+        && missing <= budget
+        && extra <= budget
+        && strsim::osa_distance(&name_word.folded, &query_word.folded) <= budget
+    {
         return 0.8;
     }
     0.0
@@ -302,6 +340,11 @@ pub struct Engine {
 impl Engine {
     pub fn new(index: SearchIndex, taxonomy: Taxonomy) -> Self {
         let matcher = SituationMatcher::new(&taxonomy);
+        Engine::with_matcher(index, taxonomy, matcher)
+    }
+
+    /// An engine with a matcher built earlier (see [`crate::cache`]).
+    pub fn with_matcher(index: SearchIndex, taxonomy: Taxonomy, matcher: SituationMatcher) -> Self {
         Engine {
             index,
             taxonomy,

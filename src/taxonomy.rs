@@ -57,7 +57,7 @@ struct TaxonomyFile {
 }
 
 /// All situations, in file order.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Taxonomy {
     pub situations: Vec<Situation>,
     /// The line of each situation's `id = ...`, for diagnostics.

@@ -25,7 +25,7 @@ pub struct Term {
 }
 
 /// The analyzers, one per index field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Analyzer {
     /// Thai words from ICU4X dictionary segmentation.
     ThaiWords,
