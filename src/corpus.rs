@@ -3,7 +3,7 @@
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
 use crate::model::{Lang, Playbook};
-use crate::parser::{MAX_PLAYBOOK_BYTES, parse_playbook};
+use crate::parser::{MAX_PLAYBOOK_BYTES, parse_playbook, too_large};
 use crate::taxonomy::{Taxonomy, parse_taxonomy};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -158,12 +158,13 @@ pub fn mtime_ns(meta: &std::fs::Metadata) -> i128 {
 fn walk_error(repo: &Repo, dir: &Path, err: &walkdir::Error) -> Diagnostic {
     let path = err.path().unwrap_or(dir);
     let rel = repo.rel(path);
-    if err.loop_ancestor().is_some() {
+    let too_many_links = err.io_error().and_then(|e| e.raw_os_error()) == Some(LINK_LOOP_ERRNO);
+    if err.loop_ancestor().is_some() || too_many_links {
         Diagnostic::error(
             &rel,
             1,
             "E0006",
-            "link loop: this link points to a folder that contains it",
+            "link loop: this link leads back to itself or to a folder that contains it",
         )
         .with_hint("remove the link")
     } else {
@@ -184,11 +185,23 @@ fn io_message(err: &walkdir::Error) -> String {
 
 /// Reads and parses one playbook file; I/O failures become diagnostics.
 pub fn load_playbook(file: &FileStamp) -> (Option<Playbook>, Vec<Diagnostic>, Vec<usize>) {
+    if file.size > MAX_PLAYBOOK_BYTES as u64 {
+        // Known from the file's size alone: no need to read 20 MB to refuse it.
+        return (None, vec![too_large(&file.rel_path, file.size)], Vec::new());
+    }
     match read_limited(&file.abs_path) {
         Ok(bytes) => {
             let parsed = parse_playbook(&bytes, &file.rel_path);
             (parsed.playbook, parsed.diagnostics, parsed.situation_lines)
         }
+        Err(e) if e.raw_os_error() == Some(LINK_LOOP_ERRNO) => (
+            None,
+            vec![
+                Diagnostic::error(&file.rel_path, 1, "E0006", "link loop: this link leads back to itself")
+                    .with_hint("remove the link"),
+            ],
+            Vec::new(),
+        ),
         Err(e) => (
             None,
             vec![
@@ -199,6 +212,9 @@ pub fn load_playbook(file: &FileStamp) -> (Option<Playbook>, Vec<Diagnostic>, Ve
         ),
     }
 }
+
+/// ELOOP: too many levels of symbolic links.
+const LINK_LOOP_ERRNO: i32 = 40;
 
 /// Reads a file, but no more than one byte past the playbook size limit (so that a
 /// 20 MB mistake is reported without being read whole).
@@ -290,7 +306,7 @@ fn cross_check(
             diagnostics.push(
                 Diagnostic::error(
                     &p.path,
-                    2,
+                    p.id_line,
                     "E0204",
                     format!("duplicate playbook id `{}` (also used by {first})", p.id),
                 )

@@ -22,7 +22,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 
 /// Bump whenever the schema, an analyzer or the stored record changes: older indexes are
 /// then rebuilt automatically.
-pub const INDEX_FORMAT: u32 = 4;
+pub const INDEX_FORMAT: u32 = 5;
 
 /// How long an update waits for another process that holds the index writer.
 const WRITER_WAIT: Duration = Duration::from_secs(60);
@@ -103,6 +103,9 @@ pub struct Fields {
     pub lang: Field,
     pub situations: Field,
     pub record: Field,
+    /// A stable key that orders steps with equal scores, so that results never depend on
+    /// which segment or thread indexed a step.
+    pub order: Field,
     /// One text field per analyzer, in [`Analyzer::ALL`] order.
     pub text: Vec<(Analyzer, Field)>,
 }
@@ -120,6 +123,7 @@ pub fn schema() -> (Schema, Fields) {
     let lang = builder.add_text_field("lang", STRING);
     let situations = builder.add_text_field("situations", STRING);
     let record = builder.add_text_field("record", STORED);
+    let order = builder.add_u64_field("order", tantivy::schema::FAST);
     let text = Analyzer::ALL
         .iter()
         .map(|&a| {
@@ -142,9 +146,20 @@ pub fn schema() -> (Schema, Fields) {
             lang,
             situations,
             record,
+            order,
             text,
         },
     )
+}
+
+/// FNV-1a of a step's path and id: the same for the same step in every build.
+pub fn order_key(path: &str, step: &str) -> u64 {
+    let mut hash: u64 = 0xcbf29ce484222325;
+    for b in path.bytes().chain([b'#']).chain(step.bytes()) {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x100000001b3);
+    }
+    hash
 }
 
 /// The tantivy documents for one playbook: one per step.
@@ -157,6 +172,7 @@ fn documents(playbook: &Playbook, fields: &Fields) -> Vec<TantivyDocument> {
             let mut doc = TantivyDocument::default();
             doc.add_text(fields.path, &record.path);
             doc.add_text(fields.lang, record.lang.code());
+            doc.add_u64(fields.order, order_key(&record.path, &record.step));
             for s in &record.situations {
                 doc.add_text(fields.situations, s);
             }
@@ -302,12 +318,12 @@ fn open_and_update(
     let dir = repo.index_dir();
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     if !force_rebuild {
-        match open_current(&dir) {
-            Ok((index, manifest)) if manifest.format == INDEX_FORMAT => {
+        match open_current_retrying(&dir) {
+            Ok((index, manifest, gen_dir)) if manifest.format == INDEX_FORMAT => {
                 if diff(&manifest, stamps).is_empty() {
                     return Ok((index, manifest));
                 }
-                match apply_changes(&index, stamps, notices) {
+                match apply_changes(&index, &gen_dir, stamps, notices) {
                     Ok(manifest) => return Ok((index, manifest)),
                     Err(e) if is_permission(&e) => return Err(e),
                     Err(e) => notices.push(format!("index: update failed ({e}); rebuilt it")),
@@ -333,13 +349,32 @@ fn is_permission(e: &str) -> bool {
     e.contains("ermission denied") || e.contains("Read-only file system")
 }
 
+/// Opens the current generation; if another process switched generations meanwhile (and
+/// removed the one being opened), opens the new one instead.
+fn open_current_retrying(dir: &Path) -> std::result::Result<(Index, Manifest, PathBuf), OpenError> {
+    let mut attempt = 0;
+    loop {
+        let before = std::fs::read_to_string(dir.join("CURRENT")).ok();
+        match open_current(dir) {
+            Err(OpenError::Broken(why)) if attempt < 3 => {
+                let after = std::fs::read_to_string(dir.join("CURRENT")).ok();
+                if before == after {
+                    return Err(OpenError::Broken(why));
+                }
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
 enum OpenError {
     Missing,
     Broken(String),
 }
 
 /// Opens the generation `CURRENT` names, and checks that it can be searched.
-fn open_current(dir: &Path) -> std::result::Result<(Index, Manifest), OpenError> {
+fn open_current(dir: &Path) -> std::result::Result<(Index, Manifest, PathBuf), OpenError> {
     let current = match std::fs::read_to_string(dir.join("CURRENT")) {
         Ok(name) => name.trim().to_string(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(OpenError::Missing),
@@ -360,7 +395,7 @@ fn open_current(dir: &Path) -> std::result::Result<(Index, Manifest), OpenError>
         .as_deref()
         .and_then(|p| serde_json::from_str(p).ok())
         .ok_or_else(|| OpenError::Broken("manifest missing".to_string()))?;
-    // Opening every segment catches deleted or truncated files before a search meets them.
+    verify_files(&index, &gen_dir, &metas).map_err(OpenError::Broken)?;
     let reader = index
         .reader_builder()
         .reload_policy(ReloadPolicy::Manual)
@@ -372,7 +407,83 @@ fn open_current(dir: &Path) -> std::result::Result<(Index, Manifest), OpenError>
             .get_store_reader(0)
             .map_err(|e| OpenError::Broken(format!("damaged ({e})")))?;
     }
-    Ok((index, manifest))
+    Ok((index, manifest, gen_dir))
+}
+
+/// The sidecar that records the size of every segment file after each commit.
+const SIZES_FILE: &str = "sizes.json";
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Sizes {
+    opstamp: u64,
+    files: BTreeMap<String, u64>,
+}
+
+/// The files the committed segments need.
+fn segment_files(metas: &tantivy::IndexMeta) -> Vec<String> {
+    use tantivy::index::SegmentComponent as C;
+    let mut files = Vec::new();
+    for segment in &metas.segments {
+        let mut components = vec![C::Postings, C::Positions, C::FastFields, C::FieldNorms, C::Terms, C::Store];
+        if segment.has_deletes() {
+            components.push(C::Delete);
+        }
+        for c in components {
+            files.push(segment.relative_path(c).to_string_lossy().to_string());
+        }
+    }
+    files
+}
+
+/// Checks that no segment file was deleted or truncated since the last commit: sizes are
+/// compared with the sidecar (cheap); without a matching sidecar (a crash right after a
+/// commit), every checksum is verified once and the sidecar written again.
+fn verify_files(index: &Index, gen_dir: &Path, metas: &tantivy::IndexMeta) -> std::result::Result<(), String> {
+    let expected = segment_files(metas);
+    let sidecar: Option<Sizes> = std::fs::read(gen_dir.join(SIZES_FILE))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .filter(|s: &Sizes| s.opstamp == metas.opstamp);
+    for name in &expected {
+        let size = std::fs::metadata(gen_dir.join(name))
+            .map_err(|_| format!("file {name} is missing"))?
+            .len();
+        if let Some(sizes) = &sidecar
+            && sizes.files.get(name) != Some(&size)
+        {
+            return Err(format!("file {name} was truncated or changed"));
+        }
+    }
+    if sidecar.is_none() {
+        let damaged = index.validate_checksum().map_err(|e| format!("unreadable ({e})"))?;
+        if let Some(first) = damaged.iter().next() {
+            return Err(format!("file {} is damaged", first.display()));
+        }
+        write_sizes(gen_dir, metas);
+    }
+    Ok(())
+}
+
+/// Records the committed segment files' sizes; failing only costs a checksum pass later.
+fn write_sizes(gen_dir: &Path, metas: &tantivy::IndexMeta) {
+    let files = segment_files(metas)
+        .into_iter()
+        .filter_map(|name| {
+            let size = std::fs::metadata(gen_dir.join(&name)).ok()?.len();
+            Some((name, size))
+        })
+        .collect();
+    let sizes = Sizes {
+        opstamp: metas.opstamp,
+        files,
+    };
+    let tmp = gen_dir.join(format!("{SIZES_FILE}.tmp-{}", std::process::id()));
+    if let Ok(bytes) = serde_json::to_vec(&sizes)
+        && std::fs::write(&tmp, bytes).is_ok()
+        && std::fs::rename(&tmp, gen_dir.join(SIZES_FILE)).is_err()
+    {
+        let _ = std::fs::remove_file(&tmp);
+    }
 }
 
 /// Files added or changed (to index) and removed (to delete).
@@ -413,7 +524,20 @@ fn writer(index: &Index) -> tantivy::Result<IndexWriter> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 2);
-    index.writer_with_num_threads(threads, 40_000_000 * threads)
+    let writer = index.writer_with_num_threads(threads, 40_000_000 * threads)?;
+    // Merges are done explicitly (see `merge_if_fragmented`), never in a background
+    // thread that a killed process could leave half done.
+    writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+    Ok(writer)
+}
+
+/// Small updates add a segment each; past a handful, merge them into one.
+fn merge_if_fragmented(index: &Index, writer: &mut IndexWriter) -> std::result::Result<(), String> {
+    let ids = index.searchable_segment_ids().map_err(|e| e.to_string())?;
+    if ids.len() > 8 {
+        writer.merge(&ids).wait().map_err(|e| e.to_string())?;
+    }
+    Ok(())
 }
 
 /// Waits for the writer lock another process may hold, up to [`WRITER_WAIT`].
@@ -433,6 +557,7 @@ fn writer_waiting(index: &Index) -> std::result::Result<IndexWriter, String> {
 /// Re-indexes what changed since the manifest, under the writer lock.
 fn apply_changes(
     index: &Index,
+    gen_dir: &Path,
     stamps: &[FileStamp],
     notices: &mut Vec<String>,
 ) -> std::result::Result<Manifest, String> {
@@ -459,7 +584,7 @@ fn apply_changes(
         manifest.files.insert(stamp.rel_path.clone(), entry);
     }
     manifest.format = INDEX_FORMAT;
-    commit(&mut writer, &manifest)?;
+    commit(index, &mut writer, &manifest, Some(gen_dir))?;
     notices.push(format!(
         "index: updated {} changed and {} removed playbook file(s)",
         diff.changed.len(),
@@ -493,16 +618,30 @@ fn index_file(
     })
 }
 
-fn commit(writer: &mut IndexWriter, manifest: &Manifest) -> std::result::Result<(), String> {
+fn commit(
+    index: &Index,
+    writer: &mut IndexWriter,
+    manifest: &Manifest,
+    gen_dir: Option<&Path>,
+) -> std::result::Result<(), String> {
     let payload = serde_json::to_string(manifest).map_err(|e| e.to_string())?;
     let mut prepared = writer.prepare_commit().map_err(|e| e.to_string())?;
     prepared.set_payload(&payload);
     prepared.commit().map_err(|e| e.to_string())?;
+    merge_if_fragmented(index, writer)?;
+    if let Some(dir) = gen_dir {
+        let metas = index.load_metas().map_err(|e| e.to_string())?;
+        write_sizes(dir, &metas);
+    }
     Ok(())
 }
 
 /// Builds every playbook into `index`, returning the manifest.
-fn build_into(index: &Index, stamps: &[FileStamp]) -> std::result::Result<Manifest, String> {
+fn build_into(
+    index: &Index,
+    stamps: &[FileStamp],
+    gen_dir: Option<&Path>,
+) -> std::result::Result<Manifest, String> {
     let mut writer = writer(index).map_err(|e| e.to_string())?;
     let (_, fields) = schema();
     let mut manifest = Manifest {
@@ -513,7 +652,7 @@ fn build_into(index: &Index, stamps: &[FileStamp]) -> std::result::Result<Manife
         let entry = index_file(&mut writer, &fields, stamp)?;
         manifest.files.insert(stamp.rel_path.clone(), entry);
     }
-    commit(&mut writer, &manifest)?;
+    commit(index, &mut writer, &manifest, gen_dir)?;
     writer.wait_merging_threads().map_err(|e| e.to_string())?;
     Ok(manifest)
 }
@@ -532,7 +671,7 @@ fn rebuild(dir: &Path, stamps: &[FileStamp]) -> std::result::Result<(Index, Mani
     let (schema, _) = schema();
     let index = Index::create_in_dir(&gen_dir, schema).map_err(|e| e.to_string())?;
     register_all(&index);
-    let manifest = build_into(&index, stamps)?;
+    let manifest = build_into(&index, stamps, Some(&gen_dir))?;
     switch_current(dir, &name).map_err(|e| e.to_string())?;
     remove_old_generations(dir, &name);
     Ok((index, manifest))
@@ -588,7 +727,7 @@ fn build_in_ram(stamps: &[FileStamp]) -> Result<(Index, Manifest)> {
     let (schema, _) = schema();
     let index = Index::create_in_ram(schema);
     register_all(&index);
-    let manifest = build_into(&index, stamps).map_err(|e| Error::index("(memory)", e))?;
+    let manifest = build_into(&index, stamps, None).map_err(|e| Error::index("(memory)", e))?;
     Ok((index, manifest))
 }
 

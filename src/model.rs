@@ -70,6 +70,9 @@ pub struct Source {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Playbook {
     pub id: String,
+    /// The line of `id = ...` in the front matter, for diagnostics.
+    #[serde(skip)]
+    pub id_line: usize,
     pub title: String,
     pub lang: Lang,
     pub source: Source,

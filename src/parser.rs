@@ -153,6 +153,7 @@ pub fn parse_playbook(bytes: &[u8], rel_path: &str) -> Parsed {
         other => other.to_string(),
     });
     let playbook = Playbook {
+        id_line: key_line(front, "id"),
         id: meta.id,
         title: meta.title,
         lang,
@@ -174,19 +175,7 @@ pub fn parse_playbook(bytes: &[u8], rel_path: &str) -> Parsed {
 /// Refuses files that cannot be playbooks at all: too large, or binary.
 fn check_raw_bytes(bytes: &[u8], rel_path: &str) -> Option<Diagnostic> {
     if bytes.len() > MAX_PLAYBOOK_BYTES {
-        return Some(
-            Diagnostic::error(
-                rel_path,
-                1,
-                "E0005",
-                format!(
-                    "the file is {:.1} MB; playbooks over {} MB are not loaded",
-                    bytes.len() as f64 / 1_048_576.0,
-                    MAX_PLAYBOOK_BYTES / 1_048_576
-                ),
-            )
-            .with_hint("split it into several playbooks, or move it out of playbooks/"),
-        );
+        return Some(too_large(rel_path, bytes.len() as u64));
     }
     if let Some(pos) = bytes.iter().position(|&b| b == 0) {
         let line = bytes[..pos].iter().filter(|&&b| b == b'\n').count() + 1;
@@ -203,6 +192,21 @@ fn check_raw_bytes(bytes: &[u8], rel_path: &str) -> Option<Diagnostic> {
     None
 }
 
+/// The diagnostic for a file over [`MAX_PLAYBOOK_BYTES`].
+pub fn too_large(rel_path: &str, size: u64) -> Diagnostic {
+    Diagnostic::error(
+        rel_path,
+        1,
+        "E0005",
+        format!(
+            "the file is {:.1} MB; playbooks over {} MB are not loaded",
+            size as f64 / 1_048_576.0,
+            MAX_PLAYBOOK_BYTES / 1_048_576
+        ),
+    )
+    .with_hint("split it into several playbooks, or move it out of playbooks/")
+}
+
 fn invalid_utf8(bytes: &[u8], e: std::str::Utf8Error, rel_path: &str) -> Diagnostic {
     let pos = e.valid_up_to();
     let before = &bytes[..pos];
@@ -211,10 +215,13 @@ fn invalid_utf8(bytes: &[u8], e: std::str::Utf8Error, rel_path: &str) -> Diagnos
         .iter()
         .rposition(|&b| b == b'\n')
         .map_or(0, |p| p + 1);
-    let col = String::from_utf8_lossy(&before[line_start..])
+    let mut col = String::from_utf8_lossy(&before[line_start..])
         .chars()
         .count()
         + 1;
+    if line == 1 && bytes.starts_with("\u{feff}".as_bytes()) {
+        col -= 1; // the byte-order mark is invisible, so it takes no column
+    }
     Diagnostic::error(
         rel_path,
         line,

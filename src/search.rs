@@ -459,12 +459,24 @@ impl Engine {
         let query = BooleanQuery::new(outer);
         let searcher = self.index.reader.searcher();
         let limit = request.limit.max(1);
+        // Equal scores are ordered by a stable key, not by where a step sits in the index.
+        let collector = TopDocs::with_limit(limit).tweak_score(|segment: &tantivy::SegmentReader| {
+            let order = segment
+                .fast_fields()
+                .u64("order")
+                .map(|c| c.first_or_default_col(0))
+                .ok();
+            move |doc: tantivy::DocId, score: tantivy::Score| {
+                let key = order.as_ref().map_or(0, |c| c.get_val(doc));
+                (score, u64::MAX - key)
+            }
+        });
         let top = searcher
-            .search(&query, &TopDocs::with_limit(limit).order_by_score())
+            .search(&query, &collector)
             .map_err(|e| Error::index("index", e))?;
         let resolved_ids: HashSet<&str> = resolved.iter().map(|(id, _)| id.as_str()).collect();
         let mut hits = Vec::with_capacity(top.len());
-        for (score, address) in top {
+        for ((score, _), address) in top {
             let doc: TantivyDocument = searcher
                 .doc(address)
                 .map_err(|e| Error::index("index", e))?;

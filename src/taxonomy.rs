@@ -129,11 +129,17 @@ fn situation_lines(text: &str, count: usize) -> Vec<usize> {
     let mut lines: Vec<usize> = text
         .lines()
         .enumerate()
-        .filter(|(_, l)| l.trim() == "[[situation]]")
+        .filter(|(_, l)| is_situation_header(l))
         .map(|(i, _)| i + 1)
         .collect();
     lines.resize(count, 1);
     lines
+}
+
+/// Whether a line opens a `[[situation]]` table (spaces and a trailing comment allowed).
+fn is_situation_header(line: &str) -> bool {
+    let code = line.split('#').next().unwrap_or("");
+    code.chars().filter(|c| !c.is_whitespace()).collect::<String>() == "[[situation]]"
 }
 
 fn validate(taxonomy: &Taxonomy, rel_path: &str, diagnostics: &mut Vec<Diagnostic>) {
