@@ -1,9 +1,11 @@
 //! Command-line arguments (clap derive), turned into a validated [`Command`] before anything runs.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use playbook::commands::LiveConfig;
 use playbook::commands::{
     CheckConfig, Command, Common, IndexConfig, SearchConfig, ShowConfig, SituationsConfig,
 };
+use playbook::commands::{GeneratedConfig, MissesConfig, NewConfig};
 use playbook::model::Lang;
 use playbook::render::Style;
 use playbook::search::{DEFAULT_LIMIT, SearchRequest};
@@ -30,8 +32,9 @@ pub struct Cli {
     #[arg(long = "color", global = true, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
 
+    /// No subcommand: `live` on a terminal, else the help (exit 2).
     #[command(subcommand)]
-    command: CliCommand,
+    command: Option<CliCommand>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -46,6 +49,8 @@ enum ColorChoice {
 enum CliCommand {
     /// Find the steps and phrases for a situation or any words, in any language.
     Search(SearchArgs),
+    /// Search as you type, in a full-screen terminal UI (what a bare `playbook` opens).
+    Live,
     /// Validate every playbook and situations.toml, with file:line diagnostics.
     Check(CheckArgs),
     /// Build or update the search index (searches do this by themselves when needed).
@@ -54,6 +59,14 @@ enum CliCommand {
     Situations(SituationsArgs),
     /// Show a whole playbook, or one step of it (PLAYBOOK#STEP).
     Show(ShowArgs),
+    /// Write a new playbook, from a template that passes `playbook check`, to playbooks/LANG/ID.md.
+    New(NewArgs),
+    /// Summarise the logged searches that found nothing: most frequent first.
+    Misses(MissesArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) to standard output.
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -125,6 +138,43 @@ struct ShowArgs {
     target: String,
 }
 
+#[derive(Debug, Args)]
+struct NewArgs {
+    /// The playbook's language (fa, ro, th, da): it goes in playbooks/LANG/.
+    #[arg(long = "lang", value_name = "LANG", value_parser = parse_lang)]
+    lang: Lang,
+
+    /// The playbook's id (lowercase letters, digits and dashes); the file is ID.md.
+    #[arg(long = "id", value_name = "ID")]
+    id: String,
+
+    /// The article's title, in its language (default: made from the id).
+    #[arg(long = "title", value_name = "TITLE")]
+    title: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct MissesArgs {
+    /// The miss log (default: $PLAYBOOK_LOG_MISSES, or `log_misses` in ROOT/playbook.toml).
+    #[arg(long = "log", value_name = "FILE")]
+    log: Option<PathBuf>,
+
+    /// Print JSON instead of a table.
+    #[arg(long = "json")]
+    json: bool,
+
+    /// How many distinct queries to show.
+    #[arg(long = "limit", value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    limit: u32,
+}
+
+#[derive(Debug, Args)]
+struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_name = "SHELL", value_enum)]
+    shell: clap_complete::Shell,
+}
+
 fn parse_lang(s: &str) -> Result<Lang, String> {
     Lang::from_code(s).ok_or_else(|| format!("unknown language `{s}`: use fa, ro, th or da"))
 }
@@ -152,7 +202,25 @@ impl Cli {
                 width: width.clamp(20, 200),
             },
         };
-        Ok(match self.command {
+        let terminal = std::io::stdin().is_terminal() && stdout_is_terminal;
+        let Some(command) = self.command else {
+            if terminal {
+                return Ok(Command::Live(LiveConfig { common }));
+            }
+            eprint!("{}", Cli::command().render_help());
+            return Err(
+                "no command given (a bare `playbook` opens `playbook live` only on a terminal)"
+                    .to_string(),
+            );
+        };
+        Ok(match command {
+            CliCommand::Live if !terminal => {
+                return Err(
+                    "`playbook live` needs a terminal; in scripts, use `playbook search`"
+                        .to_string(),
+                );
+            }
+            CliCommand::Live => Command::Live(LiveConfig { common }),
             CliCommand::Search(a) => {
                 let query = a.query.join(" ");
                 if query.trim().is_empty() && a.situation.is_empty() {
@@ -187,6 +255,130 @@ impl Cli {
                 json: a.json,
                 target: a.target,
             }),
+            CliCommand::New(a) => {
+                if !playbook::parser::is_valid_id(&a.id) {
+                    return Err(format!(
+                        "invalid playbook id `{}`: use lowercase letters, digits and single dashes, e.g. `{}`",
+                        a.id,
+                        playbook::parser::slugify(&a.id)
+                    ));
+                }
+                if a.title.as_deref().is_some_and(|t| t.trim().is_empty()) {
+                    return Err("--title is empty".to_string());
+                }
+                Command::New(NewConfig {
+                    common,
+                    lang: a.lang,
+                    id: a.id,
+                    title: a.title,
+                })
+            }
+            CliCommand::Misses(a) => Command::Misses(MissesConfig {
+                common,
+                log: a.log,
+                json: a.json,
+                limit: a.limit as usize,
+            }),
+            CliCommand::Completions(a) => {
+                let mut text = Vec::new();
+                clap_complete::generate(a.shell, &mut Cli::command(), "playbook", &mut text);
+                Command::Generated(GeneratedConfig {
+                    name: "completions",
+                    text,
+                })
+            }
+            CliCommand::Man => {
+                let text = man_page().map_err(|e| format!("cannot render the man page: {e}"))?;
+                Command::Generated(GeneratedConfig { name: "man", text })
+            }
         })
+    }
+}
+
+/// What the man page says beyond the argument definitions.
+const MAN_ENVIRONMENT: &str = r#".SH "EXIT STATUS"
+0: results found, or the check was clean. 1: no results, or the check found errors. 2: a usage error or an I/O failure.
+.SH ENVIRONMENT
+.TP
+\fBPLAYBOOK_ROOT\fR
+The folder holding \fIplaybooks/\fR, as \fB\-\-root\fR.
+.TP
+\fBPLAYBOOK_LOG_MISSES\fR
+A file to which every search that found nothing, or only typo matches, is appended as one JSON line (opt\-in, offline). \fBplaybook misses\fR summarises it. \fBlog_misses = "FILE"\fR in \fIROOT/playbook.toml\fR does the same.
+.TP
+\fBNO_COLOR\fR
+When set and not empty, no colours.
+.SH FILES
+.TP
+\fIROOT/playbooks/\fR
+The playbooks (\fIplaybooks/LANG/*.md\fR) and the situation taxonomy (\fIplaybooks/situations.toml\fR).
+.TP
+\fIROOT/index/\fR
+The search index, rebuilt automatically.
+.TP
+\fIROOT/playbook.toml\fR
+Optional settings (\fBlog_misses\fR).
+"#;
+
+/// The man page, generated from the argument definitions: the top-level page, then each
+/// subcommand's description, synopsis and options, then the environment.
+fn man_page() -> std::io::Result<Vec<u8>> {
+    use std::io::Write;
+    let mut cmd = Cli::command();
+    cmd.build();
+    let top = clap_mangen::Man::new(cmd.clone());
+    let mut page = Vec::new();
+    top.render_title(&mut page)?;
+    top.render_name_section(&mut page)?;
+    top.render_synopsis_section(&mut page)?;
+    top.render_description_section(&mut page)?;
+    top.render_options_section(&mut page)?;
+    let subcommands: Vec<&clap::Command> = cmd
+        .get_subcommands()
+        .filter(|s| s.get_name() != "help")
+        .collect();
+    writeln!(page, ".SH COMMANDS")?;
+    for sub in &subcommands {
+        let about = sub.get_about().map(|a| a.to_string()).unwrap_or_default();
+        writeln!(
+            page,
+            ".TP\n\\fBplaybook {}\\fR\n{}",
+            roff_escape(sub.get_name()),
+            roff_escape(&about)
+        )?;
+    }
+    for sub in subcommands {
+        let name = sub.get_bin_name().unwrap_or_else(|| sub.get_name());
+        writeln!(page, ".SH \"{}\"", name.to_uppercase())?;
+        // The global options are described once, above.
+        let sub = sub
+            .clone()
+            .mut_args(|a| if a.is_global_set() { a.hide(true) } else { a });
+        let man = clap_mangen::Man::new(sub.clone());
+        let mut part = Vec::new();
+        man.render_description_section(&mut part)?;
+        man.render_synopsis_section(&mut part)?;
+        if sub.get_arguments().any(|a| !a.is_hide_set()) {
+            man.render_options_section(&mut part)?;
+        }
+        // The subcommand's sections become subsections of its own section.
+        for line in String::from_utf8_lossy(&part).lines() {
+            match line.strip_prefix(".SH ") {
+                Some(heading) => writeln!(page, ".SS {heading}")?,
+                None => writeln!(page, "{line}")?,
+            }
+        }
+    }
+    page.extend_from_slice(MAN_ENVIRONMENT.as_bytes());
+    top.render_version_section(&mut page)?;
+    Ok(page)
+}
+
+/// Text made safe for a roff text line.
+fn roff_escape(text: &str) -> String {
+    let escaped = text.replace('\\', "\\e").replace('-', "\\-");
+    match escaped.chars().next() {
+        Some('.' | '\'') => format!("\\&{escaped}"),
+        _ => escaped,
     }
 }

@@ -55,6 +55,41 @@ pub struct ShowConfig {
     pub target: String,
 }
 
+/// `playbook new`: a new playbook from the template.
+#[derive(Debug, Clone)]
+pub struct NewConfig {
+    pub common: Common,
+    pub lang: Lang,
+    pub id: String,
+    /// The title; by default made from the id.
+    pub title: Option<String>,
+}
+
+/// `playbook misses`: a summary of the searches that found nothing.
+#[derive(Debug, Clone)]
+pub struct MissesConfig {
+    pub common: Common,
+    /// The log file; by default the configured one (`PLAYBOOK_LOG_MISSES` or `playbook.toml`).
+    pub log: Option<PathBuf>,
+    pub json: bool,
+    pub limit: usize,
+}
+
+/// Text the binary generated from its own argument definitions (shell completions, the man
+/// page), written to `out` as it is.
+#[derive(Debug, Clone)]
+pub struct GeneratedConfig {
+    /// The subcommand's name, for messages.
+    pub name: &'static str,
+    pub text: Vec<u8>,
+}
+
+/// `playbook live`: search as you type in a full-screen terminal UI.
+#[derive(Debug, Clone)]
+pub struct LiveConfig {
+    pub common: Common,
+}
+
 /// A validated command.
 #[derive(Debug, Clone)]
 pub enum Command {
@@ -63,6 +98,10 @@ pub enum Command {
     Index(IndexConfig),
     Situations(SituationsConfig),
     Show(ShowConfig),
+    New(NewConfig),
+    Misses(MissesConfig),
+    Generated(GeneratedConfig),
+    Live(LiveConfig),
 }
 
 impl Command {
@@ -74,6 +113,10 @@ impl Command {
             Command::Index(_) => "index",
             Command::Situations(_) => "situations",
             Command::Show(_) => "show",
+            Command::New(_) => "new",
+            Command::Misses(_) => "misses",
+            Command::Generated(c) => c.name,
+            Command::Live(_) => "live",
         }
     }
 }
@@ -95,12 +138,26 @@ pub fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         Command::Index(c) => run_index(c, err),
         Command::Situations(c) => situations(c, out),
         Command::Show(c) => show(c, out),
+        Command::New(c) => new_playbook(c, out, err),
+        Command::Misses(c) => misses(c, out, err),
+        Command::Generated(c) => {
+            out.write_all(&c.text).map_err(io_err)?;
+            Ok(Outcome::Success)
+        }
+        Command::Live(c) => live(c),
     }
 }
 
 fn repo(common: &Common) -> Result<Repo> {
     let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
     Repo::discover(common.root.as_deref(), &cwd)
+}
+
+/// The live UI draws on the terminal itself, not on `out`.
+fn live(config: &LiveConfig) -> Result<Outcome> {
+    let repo = repo(&config.common)?;
+    crate::live::run(repo, config.common.style.color)?;
+    Ok(Outcome::Success)
 }
 
 fn io_err(e: std::io::Error) -> Error {
@@ -162,6 +219,7 @@ fn search(config: &SearchConfig, out: &mut dyn Write, err: &mut dyn Write) -> Re
     } else {
         Outcome::Success
     };
+    crate::misses::log_search(&repo, &config.request, &results, err);
     // The process ends right after a search: freeing the engine's many small allocations
     // one by one would cost more time than the search itself.
     std::mem::forget(engine);
@@ -351,6 +409,135 @@ fn show(config: &ShowConfig, out: &mut dyn Write) -> Result<Outcome> {
             writeln!(out).map_err(io_err)?;
         }
         render::step_full(out, record, &taxonomy, style).map_err(io_err)?;
+    }
+    Ok(Outcome::Success)
+}
+
+/// Writes `playbooks/LANG/ID.md` from the template, tagged with situations of this taxonomy.
+fn new_playbook(config: &NewConfig, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome> {
+    use crate::scaffold::{Template, render, title_from_id};
+    let id = config.id.as_str();
+    if !crate::parser::is_valid_id(id) {
+        return Err(Error::Usage(format!(
+            "invalid playbook id `{id}`: use lowercase letters, digits and single dashes, e.g. `{}`",
+            crate::parser::slugify(id)
+        )));
+    }
+    let repo = repo(&config.common)?;
+    let lang = config.lang;
+    let rel = format!("playbooks/{lang}/{id}.md");
+    let path = repo.root.join(&rel);
+    if path.exists() {
+        return Err(Error::Usage(format!(
+            "{rel} already exists: edit it, or choose another id"
+        )));
+    }
+    let taxonomy = required_taxonomy(&repo)?;
+    let corpus = load_corpus(&repo);
+    if let Some(other) = corpus.playbooks.iter().find(|p| p.id == id) {
+        return Err(Error::Usage(format!(
+            "the id `{id}` is already used by {}: every playbook needs its own id",
+            other.path
+        )));
+    }
+    let first = |headline: bool| {
+        taxonomy
+            .situations
+            .iter()
+            .find(|s| s.headline == headline)
+            .or_else(|| taxonomy.situations.first())
+            .map(|s| s.id.as_str())
+    };
+    let (Some(situation), Some(headline_situation)) = (first(false), first(true)) else {
+        return Err(Error::Usage(format!(
+            "{} has no situations: add some before writing playbooks",
+            repo.rel(&repo.situations_path())
+        )));
+    };
+    let title = config.title.clone().unwrap_or_else(|| title_from_id(id));
+    let text = render(&Template {
+        id,
+        title: title.trim(),
+        lang,
+        situation,
+        headline_situation,
+    });
+    let dir = path.parent().unwrap_or(&repo.root);
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(|e| Error::io(&path, e))?;
+    file.write_all(text.as_bytes())
+        .map_err(|e| Error::io(&path, e))?;
+    writeln!(out, "{rel}").map_err(io_err)?;
+    writeln!(
+        err,
+        "wrote {rel} from the template: replace its placeholders, then run `playbook check`"
+    )
+    .map_err(io_err)?;
+    Ok(Outcome::Success)
+}
+
+/// Summarises the miss log: most frequent first, with the closest situation of each.
+fn misses(config: &MissesConfig, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome> {
+    let repo = repo(&config.common)?;
+    let log = match &config.log {
+        Some(path) => path.clone(),
+        None => crate::misses::configured_log(&repo)
+            .map_err(Error::Usage)?
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "no miss log configured: pass --log FILE, or set {} (or `log_misses` in {})",
+                    crate::misses::LOG_ENV,
+                    crate::misses::CONFIG_FILE
+                ))
+            })?,
+    };
+    let text = match std::fs::read(&log) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            writeln!(
+                err,
+                "note: {} does not exist yet: no search has been logged there",
+                log.display()
+            )
+            .map_err(io_err)?;
+            String::new()
+        }
+        Err(e) => return Err(Error::io(&log, e)),
+    };
+    let matcher = match crate::cache::load(&repo) {
+        Some((_, matcher)) => matcher,
+        None => SituationMatcher::new(&required_taxonomy(&repo)?),
+    };
+    let summary = crate::misses::summarize(&text, Some(&matcher), config.limit);
+    if summary.skipped_lines > 0 {
+        writeln!(
+            err,
+            "warning: skipped {} line(s) of {} that are not miss records",
+            summary.skipped_lines,
+            log.display()
+        )
+        .map_err(io_err)?;
+    }
+    if config.json {
+        /// One flat object: {"log", "searches", "distinct", "skipped_lines", "misses"}.
+        #[derive(Serialize)]
+        struct MissesJson<'a> {
+            log: &'a std::path::Path,
+            #[serde(flatten)]
+            summary: &'a crate::misses::MissSummary,
+        }
+        let value = MissesJson {
+            log: &log,
+            summary: &summary,
+        };
+        serde_json::to_writer_pretty(&mut *out, &value).map_err(|e| io_err(e.into()))?;
+        writeln!(out).map_err(io_err)?;
+    } else {
+        crate::misses::summary_human(out, &summary, &log).map_err(io_err)?;
     }
     Ok(Outcome::Success)
 }

@@ -197,8 +197,13 @@ pub fn load_playbook(file: &FileStamp) -> (Option<Playbook>, Vec<Diagnostic>, Ve
         Err(e) if e.raw_os_error() == Some(LINK_LOOP_ERRNO) => (
             None,
             vec![
-                Diagnostic::error(&file.rel_path, 1, "E0006", "link loop: this link leads back to itself")
-                    .with_hint("remove the link"),
+                Diagnostic::error(
+                    &file.rel_path,
+                    1,
+                    "E0006",
+                    "link loop: this link leads back to itself",
+                )
+                .with_hint("remove the link"),
             ],
             Vec::new(),
         ),

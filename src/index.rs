@@ -22,7 +22,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 
 /// Bump whenever the schema, an analyzer or the stored record changes: older indexes are
 /// then rebuilt automatically.
-pub const INDEX_FORMAT: u32 = 5;
+pub const INDEX_FORMAT: u32 = 7;
 
 /// How long an update waits for another process that holds the index writer.
 const WRITER_WAIT: Duration = Duration::from_secs(60);
@@ -424,7 +424,14 @@ fn segment_files(metas: &tantivy::IndexMeta) -> Vec<String> {
     use tantivy::index::SegmentComponent as C;
     let mut files = Vec::new();
     for segment in &metas.segments {
-        let mut components = vec![C::Postings, C::Positions, C::FastFields, C::FieldNorms, C::Terms, C::Store];
+        let mut components = vec![
+            C::Postings,
+            C::Positions,
+            C::FastFields,
+            C::FieldNorms,
+            C::Terms,
+            C::Store,
+        ];
         if segment.has_deletes() {
             components.push(C::Delete);
         }
@@ -438,7 +445,11 @@ fn segment_files(metas: &tantivy::IndexMeta) -> Vec<String> {
 /// Checks that no segment file was deleted or truncated since the last commit: sizes are
 /// compared with the sidecar (cheap); without a matching sidecar (a crash right after a
 /// commit), every checksum is verified once and the sidecar written again.
-fn verify_files(index: &Index, gen_dir: &Path, metas: &tantivy::IndexMeta) -> std::result::Result<(), String> {
+fn verify_files(
+    index: &Index,
+    gen_dir: &Path,
+    metas: &tantivy::IndexMeta,
+) -> std::result::Result<(), String> {
     let expected = segment_files(metas);
     let sidecar: Option<Sizes> = std::fs::read(gen_dir.join(SIZES_FILE))
         .ok()
@@ -455,7 +466,9 @@ fn verify_files(index: &Index, gen_dir: &Path, metas: &tantivy::IndexMeta) -> st
         }
     }
     if sidecar.is_none() {
-        let damaged = index.validate_checksum().map_err(|e| format!("unreadable ({e})"))?;
+        let damaged = index
+            .validate_checksum()
+            .map_err(|e| format!("unreadable ({e})"))?;
         if let Some(first) = damaged.iter().next() {
             return Err(format!("file {} is damaged", first.display()));
         }

@@ -14,9 +14,12 @@ pub mod corpus;
 pub mod diagnostic;
 pub mod error;
 pub mod index;
+pub mod live;
+pub mod misses;
 pub mod model;
 pub mod parser;
 pub mod render;
+pub mod scaffold;
 pub mod search;
 pub mod taxonomy;
 

@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, Query,
+    TermQuery,
 };
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{TantivyDocument, Term};
@@ -40,10 +41,48 @@ fn field_weight(analyzer: Analyzer) -> f32 {
 
 /// Score added to a step tagged with a situation the query resolved to (times the match's strength).
 const SITUATION_BOOST: f32 = 12.0;
+/// When the query is (nearly) all a situation's name, its steps come first, whatever else
+/// the words match.
+const DOMINANT_SITUATION_BOOST: f32 = 60.0;
+
+/// The score a resolved situation adds to the steps tagged with it.
+fn situation_boost(r: &Resolved) -> f32 {
+    let base = if r.coverage >= 0.75 {
+        DOMINANT_SITUATION_BOOST
+    } else {
+        SITUATION_BOOST
+    };
+    base * r.strength.min(1.5)
+}
+
 /// Score added to a step written in the query's language.
 const LANGUAGE_BOOST: f32 = 6.0;
 /// Typo matches count this much of an exact match.
 const FUZZY_FACTOR: f32 = 0.35;
+
+/// How much a query word's other matching fields add to its best one.
+const TIE_BREAKER: f32 = 0.2;
+
+/// The byte spans of a query's words in every script (Latin words, Thai dictionary words,
+/// joined Persian words), sorted by start.
+fn surface_words(query: &str) -> Vec<(usize, usize)> {
+    let mut spans: Vec<(usize, usize)> =
+        [Analyzer::LatinExact, Analyzer::ThaiWords, Analyzer::Persian]
+            .iter()
+            .flat_map(|a| a.surface_words(query))
+            .map(|t| (t.start, t.end))
+            .collect();
+    spans.sort_unstable();
+    spans.dedup();
+    spans
+}
+
+/// The index of the word holding byte `offset` (the last one starting at or before it).
+fn word_at(words: &[(usize, usize)], offset: usize) -> usize {
+    words
+        .partition_point(|&(start, _)| start <= offset)
+        .saturating_sub(1)
+}
 
 /// Clauses of a boolean query.
 type Clauses = Vec<(Occur, Box<dyn Query>)>;
@@ -91,8 +130,11 @@ pub struct SearchResults {
 struct Word {
     /// The word folded (lowercase, no diacritics, Persian-normalised), for typo distance.
     folded: String,
-    /// Its analysed forms (stems, variants).
+    /// Its analysed forms (stems, variants); for a stop word, the word itself.
     forms: Vec<String>,
+    /// A stop word ("to", "med", "cu"): needed only in names with at most one other word.
+    #[serde(default)]
+    stop: bool,
     /// Which characters (hashed into 64 buckets) the word has: a cheap test that rules out
     /// most typo comparisons before computing an edit distance.
     #[serde(default)]
@@ -138,23 +180,25 @@ fn words_of(text: &str, analyzer: Analyzer) -> Vec<Word> {
         _ => Analyzer::LatinExact,
     };
     surface
-        .analyze(text)
+        .surface_words(text)
         .into_iter()
-        .filter_map(|w| {
-            let forms = if analyzer == surface {
+        .map(|w| {
+            let mut forms = if analyzer == surface {
                 vec![w.text.clone()]
             } else {
                 analyzer.terms(&w.text)
             };
-            if forms.is_empty() {
-                return None; // a stop word
-            }
             let folded = fold_diacritics(&w.text);
-            Some(Word {
+            let stop = forms.is_empty();
+            if stop {
+                forms.push(folded.clone());
+            }
+            Word {
                 chars: char_mask(&folded),
                 folded,
                 forms,
-            })
+                stop,
+            }
         })
         .collect()
 }
@@ -220,34 +264,44 @@ impl SituationMatcher {
         }
     }
 
-    /// Situations the query names, with a strength (about 1 for a clear match), best first.
-    pub fn resolve(&self, query: &str) -> Vec<(String, f32)> {
+    /// Situations the query names, best first.
+    pub fn resolve(&self, query: &str) -> Vec<Resolved> {
         let scores = self.score_all(query, false);
-        let best = scores.iter().map(|(_, s)| *s).fold(0.0f32, f32::max);
-        let mut out: Vec<(String, f32)> = scores
+        let best = scores.iter().map(|r| r.strength).fold(0.0f32, f32::max);
+        let mut out: Vec<Resolved> = scores
             .into_iter()
-            .filter(|(_, s)| *s >= 0.75 && *s >= best * 0.6)
+            .filter(|r| r.strength >= 0.75 && r.strength >= best * 0.6)
             .collect();
-        out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        out.sort_by(|a, b| {
+            b.strength
+                .total_cmp(&a.strength)
+                .then_with(|| a.id.cmp(&b.id))
+        });
         out
     }
 
     /// Situations a query partly resembles, for "did you mean".
     pub fn suggest(&self, query: &str, n: usize) -> Vec<String> {
         let mut scores = self.score_all(query, true);
-        scores.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        scores.sort_by(|a, b| {
+            b.strength
+                .total_cmp(&a.strength)
+                .then_with(|| a.id.cmp(&b.id))
+        });
         scores
             .into_iter()
-            .filter(|(_, s)| *s > 0.2)
+            .filter(|r| r.strength > 0.2)
             .take(n)
-            .map(|(id, _)| id)
+            .map(|r| r.id)
             .collect()
     }
 
-    /// How well each vocabulary word matches its best query word (0 when none does).
-    fn vocabulary_matches(&self, query: &str) -> Vec<f32> {
+    /// How well each vocabulary word matches its best query word (0 when none does), and
+    /// how many content words (not stop words) the query has for each analyzer.
+    fn vocabulary_matches(&self, query: &str) -> (Vec<f32>, HashMap<Analyzer, usize>) {
         let mut query_words: HashMap<Analyzer, Vec<Word>> = HashMap::new();
-        self.vocabulary
+        let matches = self
+            .vocabulary
             .iter()
             .map(|(analyzer, word)| {
                 let qw = query_words
@@ -257,48 +311,101 @@ impl SituationMatcher {
                     .map(|q| word_match(word, q))
                     .fold(0.0f32, f32::max)
             })
-            .collect()
+            .collect();
+        let content = query_words
+            .into_iter()
+            .map(|(a, words)| (a, words.iter().filter(|w| !w.stop).count()))
+            .collect();
+        (matches, content)
     }
 
-    fn score_all(&self, query: &str, partial: bool) -> Vec<(String, f32)> {
-        let mut best: HashMap<usize, f32> = HashMap::new();
+    fn score_all(&self, query: &str, partial: bool) -> Vec<Resolved> {
+        let mut best: HashMap<usize, (f32, f32)> = HashMap::new();
+        let mut keep = |situation: usize, strength: f32, coverage: f32| {
+            let e = best.entry(situation).or_insert((0.0, 0.0));
+            if strength > e.0 || (strength == e.0 && coverage > e.1) {
+                *e = (strength, coverage);
+            }
+        };
         let query_lower = query.to_lowercase();
+        let query_content = query_lower.split_whitespace().count().max(1) as f32;
         for (i, id) in self.ids.iter().enumerate() {
             if query_lower.contains(id.as_str()) {
-                best.insert(i, 2.0);
+                keep(i, 2.0, (1.0 / query_content).min(1.0));
             }
         }
-        let matches = self.vocabulary_matches(query);
+        let (matches, content) = self.vocabulary_matches(query);
         let query_compact = compact(query);
         for name in &self.names {
-            let mut score = name_match(name, &matches, partial);
+            let mut score = name_match(name, &self.vocabulary, &matches, partial);
+            let mut coverage = 0.0;
+            if score > 0.0 {
+                let analyzer = self.vocabulary[name.words[0] as usize].0;
+                let name_content = name
+                    .words
+                    .iter()
+                    .filter(|&&w| !self.vocabulary[w as usize].1.stop)
+                    .count();
+                let query_content = content.get(&analyzer).copied().unwrap_or(0).max(1);
+                coverage = (name_content as f32 / query_content as f32).min(1.0);
+            }
             if let Some(c) = &name.compact
                 && query_compact.contains(c.as_str())
             {
-                score = score.max(1.0 + 0.05 * c.chars().count().min(20) as f32);
+                let compact_score = 1.0 + 0.05 * c.chars().count().min(20) as f32;
+                if compact_score >= score {
+                    score = compact_score;
+                    let query_len = query_compact.chars().count().max(1);
+                    coverage = c.chars().count() as f32 / query_len as f32;
+                }
             }
             if score > 0.0 {
-                let e = best.entry(name.situation as usize).or_insert(0.0);
-                *e = e.max(score);
+                keep(name.situation as usize, score, coverage);
             }
         }
         best.into_iter()
-            .map(|(i, s)| (self.ids[i].clone(), s))
+            .map(|(i, (strength, coverage))| Resolved {
+                id: self.ids[i].clone(),
+                strength,
+                coverage,
+            })
             .collect()
     }
 }
 
+/// A situation the query named.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resolved {
+    pub id: String,
+    /// About 1 for a clear match, more for longer (more specific) names.
+    pub strength: f32,
+    /// How much of the query the matched name explains (1: the query is the name).
+    pub coverage: f32,
+}
+
 /// How well a name matches the query: about 1 when every word of the name is in the query
-/// (more for longer names, which are more specific), 0 when not.
-fn name_match(name: &Name, matches: &[f32], partial: bool) -> f32 {
-    if name.words.is_empty() {
+/// (more for longer names, which are more specific), 0 when not. Stop words count only in
+/// names with at most one other word ("kan ikke" needs its "kan").
+fn name_match(name: &Name, vocabulary: &[(Analyzer, Word)], matches: &[f32], partial: bool) -> f32 {
+    let content = name
+        .words
+        .iter()
+        .filter(|&&w| !vocabulary[w as usize].1.stop)
+        .count();
+    let required: Vec<u32> = name
+        .words
+        .iter()
+        .copied()
+        .filter(|&w| content <= 1 || !vocabulary[w as usize].1.stop)
+        .collect();
+    if required.is_empty() {
         return 0.0;
     }
-    let scores = name.words.iter().map(|&w| matches[w as usize]);
+    let scores = required.iter().map(|&w| matches[w as usize]);
     let total: f32 = scores.clone().sum();
     let matched = scores.filter(|&m| m > 0.0).count();
-    let n = name.words.len() as f32;
-    if matched == name.words.len() {
+    let n = required.len() as f32;
+    if matched == required.len() {
         total / n + 0.1 * (n - 1.0).min(3.0)
     } else if partial {
         0.5 * total / n
@@ -384,7 +491,7 @@ impl Engine {
         };
         Ok(SearchResults {
             query: request.query.clone(),
-            situations: resolved.iter().map(|(id, _)| id.clone()).collect(),
+            situations: resolved.iter().map(|r| r.id.clone()).collect(),
             query_lang: query_lang.map(|l| l.code().to_string()),
             results,
             suggestions,
@@ -396,7 +503,7 @@ impl Engine {
         &self,
         request: &SearchRequest,
         query: &str,
-        resolved: &[(String, f32)],
+        resolved: &[Resolved],
         query_lang: Option<Lang>,
     ) -> Result<(Vec<Hit>, bool)> {
         let fields = &self.index.fields;
@@ -405,15 +512,12 @@ impl Engine {
         if let Some(q) = text_query {
             core.push((Occur::Should, q));
         }
-        for (id, strength) in resolved {
-            let term = Term::from_field_text(fields.situations, id);
+        for r in resolved {
+            let term = Term::from_field_text(fields.situations, &r.id);
             let q = TermQuery::new(term, IndexRecordOption::Basic);
             core.push((
                 Occur::Should,
-                Box::new(ConstScoreQuery::new(
-                    Box::new(q),
-                    SITUATION_BOOST * strength.min(1.5),
-                )),
+                Box::new(ConstScoreQuery::new(Box::new(q), situation_boost(r))),
             ));
         }
         if core.is_empty() {
@@ -460,21 +564,22 @@ impl Engine {
         let searcher = self.index.reader.searcher();
         let limit = request.limit.max(1);
         // Equal scores are ordered by a stable key, not by where a step sits in the index.
-        let collector = TopDocs::with_limit(limit).tweak_score(|segment: &tantivy::SegmentReader| {
-            let order = segment
-                .fast_fields()
-                .u64("order")
-                .map(|c| c.first_or_default_col(0))
-                .ok();
-            move |doc: tantivy::DocId, score: tantivy::Score| {
-                let key = order.as_ref().map_or(0, |c| c.get_val(doc));
-                (score, u64::MAX - key)
-            }
-        });
+        let collector =
+            TopDocs::with_limit(limit).tweak_score(|segment: &tantivy::SegmentReader| {
+                let order = segment
+                    .fast_fields()
+                    .u64("order")
+                    .map(|c| c.first_or_default_col(0))
+                    .ok();
+                move |doc: tantivy::DocId, score: tantivy::Score| {
+                    let key = order.as_ref().map_or(0, |c| c.get_val(doc));
+                    (score, u64::MAX - key)
+                }
+            });
         let top = searcher
             .search(&query, &collector)
             .map_err(|e| Error::index("index", e))?;
-        let resolved_ids: HashSet<&str> = resolved.iter().map(|(id, _)| id.as_str()).collect();
+        let resolved_ids: HashSet<&str> = resolved.iter().map(|r| r.id.as_str()).collect();
         let mut hits = Vec::with_capacity(top.len());
         for ((score, _), address) in top {
             let doc: TantivyDocument = searcher
@@ -510,35 +615,46 @@ impl Engine {
     /// The free-text part of the query over every analyzer's field; also the exact-only
     /// clauses, to tell whether anything matched without typo tolerance.
     fn text_query(&self, query: &str) -> (Option<Box<dyn Query>>, Clauses) {
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        // Each query word is one disjunction over every field and form it matches: a word
+        // scores by its best match (plus a little for the others), so a common word that
+        // matches in four fields does not outweigh a rare one that matches in one.
+        let words = surface_words(query);
+        let mut per_word: BTreeMap<usize, Vec<Box<dyn Query>>> = BTreeMap::new();
         let mut exact: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for &(analyzer, field) in &self.index.fields.text {
             let mut seen = HashSet::new();
-            let terms: Vec<String> = analyzer
-                .terms(query)
+            let terms: Vec<crate::analysis::Term> = analyzer
+                .analyze(query)
                 .into_iter()
-                .filter(|t| seen.insert(t.clone()))
+                .filter(|t| seen.insert(t.text.clone()))
                 .take(MAX_TERMS_PER_FIELD)
                 .collect();
             let weight = field_weight(analyzer);
-            for (i, text) in terms.iter().enumerate() {
-                let term = Term::from_field_text(field, text);
+            for (i, t) in terms.iter().enumerate() {
+                let word = word_at(&words, t.start);
+                let disjuncts = per_word.entry(word).or_default();
+                let term = Term::from_field_text(field, &t.text);
                 let tq = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
-                clauses.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(tq.clone()), weight)),
-                ));
+                disjuncts.push(Box::new(BoostQuery::new(Box::new(tq.clone()), weight)));
                 exact.push((Occur::Should, Box::new(tq)));
-                let budget = typo_budget(text.chars().count());
+                let budget = typo_budget(t.text.chars().count());
                 if analyzer.allows_fuzzy() && budget > 0 && i < MAX_FUZZY_TERMS {
                     let fq = FuzzyTermQuery::new(term, budget as u8, true);
-                    clauses.push((
-                        Occur::Should,
-                        Box::new(BoostQuery::new(Box::new(fq), weight * FUZZY_FACTOR)),
-                    ));
+                    disjuncts.push(Box::new(BoostQuery::new(
+                        Box::new(fq),
+                        weight * FUZZY_FACTOR,
+                    )));
                 }
             }
         }
+        let clauses: Clauses = per_word
+            .into_values()
+            .map(|d| {
+                let q: Box<dyn Query> =
+                    Box::new(DisjunctionMaxQuery::with_tie_breaker(d, TIE_BREAKER));
+                (Occur::Should, q)
+            })
+            .collect();
         if clauses.is_empty() {
             (None, exact)
         } else {
@@ -549,7 +665,7 @@ impl Engine {
     /// The language a query is written in, when its script or words make it clear.
     /// Thai and Arabic script decide by themselves; for Latin script, the words are looked
     /// up in each language's playbooks and situation names (no statistical guessing).
-    fn guess_language(&self, query: &str, resolved: &[(String, f32)]) -> Option<Lang> {
+    fn guess_language(&self, query: &str, resolved: &[Resolved]) -> Option<Lang> {
         match dominant_script(query)? {
             Script::Thai => Some(Lang::Th),
             Script::Arabic => Some(Lang::Fa),
@@ -558,7 +674,7 @@ impl Engine {
         }
     }
 
-    fn guess_latin_language(&self, query: &str, _resolved: &[(String, f32)]) -> Option<Lang> {
+    fn guess_latin_language(&self, query: &str, _resolved: &[Resolved]) -> Option<Lang> {
         let lower = query.to_lowercase();
         if lower.contains(['æ', 'ø', 'å']) {
             return Some(Lang::Da);

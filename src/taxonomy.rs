@@ -139,7 +139,10 @@ fn situation_lines(text: &str, count: usize) -> Vec<usize> {
 /// Whether a line opens a `[[situation]]` table (spaces and a trailing comment allowed).
 fn is_situation_header(line: &str) -> bool {
     let code = line.split('#').next().unwrap_or("");
-    code.chars().filter(|c| !c.is_whitespace()).collect::<String>() == "[[situation]]"
+    code.chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        == "[[situation]]"
 }
 
 fn validate(taxonomy: &Taxonomy, rel_path: &str, diagnostics: &mut Vec<Diagnostic>) {

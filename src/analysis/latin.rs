@@ -10,16 +10,18 @@ const EN_STOP: &[&str] = &[
     "he", "her", "his", "i", "if", "in", "into", "is", "it", "its", "me", "my", "of", "on", "or",
     "our", "s", "she", "so", "that", "the", "their", "them", "they", "this", "to", "was", "we",
     "were", "what", "when", "which", "who", "will", "with", "you", "your", "how", "can", "t",
+    "not",
 ];
 const DA_STOP: &[&str] = &[
     "af", "at", "de", "den", "der", "det", "du", "en", "er", "et", "for", "fra", "han", "har",
     "hun", "i", "jeg", "med", "men", "og", "om", "på", "sig", "som", "til", "var", "vi", "at",
     "dig", "din", "dit", "dine", "ham", "hende", "så", "skal", "kan", "vil", "eller", "hvis",
+    "ikke",
 ];
 const RO_STOP: &[&str] = &[
     "a", "al", "ale", "am", "ar", "au", "ca", "că", "ce", "cu", "de", "din", "este", "în", "la",
     "le", "lor", "mai", "o", "pe", "pentru", "sa", "să", "se", "si", "și", "sunt", "un", "una",
-    "care", "fi", "fost", "el", "ea", "ei", "iar", "dacă", "daca", "va", "vă", "te", "tu",
+    "care", "fi", "fost", "el", "ea", "ei", "iar", "dacă", "daca", "va", "vă", "te", "tu", "nu",
 ];
 
 /// Cedilla ş/ţ (as typed on old keyboards) are the comma-below ș/ț of standard Romanian.
@@ -89,8 +91,24 @@ fn terms_from(words: Vec<(usize, usize, Vec<String>)>) -> Vec<Term> {
     terms
 }
 
-/// Exact Latin words: only case and Unicode form are normalised.
+/// Exact Latin words: only case and Unicode form are normalised; the stop words of all
+/// three Latin-script languages are dropped, as in the stemmed fields.
 pub fn exact(text: &str) -> Vec<Term> {
+    terms_from(
+        latin_words(text)
+            .into_iter()
+            .map(|(s, e, w)| {
+                let stop = [EN_STOP, DA_STOP, RO_STOP]
+                    .iter()
+                    .any(|l| l.contains(&w.as_str()));
+                (s, e, if stop { vec![] } else { vec![w] })
+            })
+            .collect(),
+    )
+}
+
+/// Every Latin word, stop words included: what a person typed, word by word.
+pub fn surface(text: &str) -> Vec<Term> {
     terms_from(
         latin_words(text)
             .into_iter()

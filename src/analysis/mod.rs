@@ -85,6 +85,16 @@ impl Analyzer {
         }
     }
 
+    /// The words as typed (case and Unicode form normalised), stop words included: the
+    /// units a query is made of. Thai and Persian words are those of their analyzers.
+    pub fn surface_words(self, text: &str) -> Vec<Term> {
+        match self {
+            Analyzer::ThaiWords | Analyzer::ThaiBigrams => thai::words(text),
+            Analyzer::Persian | Analyzer::PersianStem => persian::words(text),
+            _ => latin::surface(text),
+        }
+    }
+
     /// The analysed term texts only.
     pub fn terms(self, text: &str) -> Vec<String> {
         self.analyze(text).into_iter().map(|t| t.text).collect()

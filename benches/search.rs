@@ -1,0 +1,412 @@
+//! In-process search latency (issue 5): `cargo bench --bench search`.
+//!
+//! Two corpora: the shipped playbooks (copied to `target/bench-corpus/shipped`) and a generated
+//! 10,000-playbook corpus (`target/bench-corpus/10k`, made by `gen-corpus --count 10000` when
+//! missing, reused otherwise). Each has its own index, built once before anything is timed.
+//!
+//! 1. divan times [`Engine::search`] for each of ~20 situation and free-text queries in all
+//!    five languages (en, fa, ro, th, da), on both corpora.
+//! 2. Then this program times 2000 queries per corpus itself (the query set, in turn, after a
+//!    warm-up) and prints p50/p90/p99/max, overall and per language: divan reports medians
+//!    and means, the issue's target is a p99.
+//! 3. And it splits what a search's freshness check costs at 10k when nothing changed: the
+//!    walk over `playbooks/` (`list_playbook_files`), `index::open_fresh` (walk + open + compare
+//!    with the manifest) and a bare open of the same index without any check.
+//!
+//! `PLAYBOOK_BENCH=report` skips divan (1) and prints only (2) and (3), which is what
+//! `benches/run.sh` uses; `PLAYBOOK_BENCH=divan` runs only (1). divan's own options
+//! (a filter, `--sample-count`...) follow `--`.
+
+use playbook::commands::open_engine;
+use playbook::corpus::{Repo, list_playbook_files};
+use playbook::model::Lang;
+use playbook::search::{Engine, SearchRequest};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// A benchmark query: a label for divan, its language, the query and its filters.
+struct Q {
+    name: &'static str,
+    lang: &'static str,
+    query: &'static str,
+    situations: &'static [&'static str],
+    langs: &'static [Lang],
+}
+
+const fn q(name: &'static str, lang: &'static str, query: &'static str) -> Q {
+    Q {
+        name,
+        lang,
+        query,
+        situations: &[],
+        langs: &[],
+    }
+}
+
+/// Situation names ("abusive caller", "ขอเงินคืน") resolve through the taxonomy; free text
+/// ("take a break…") goes to the analyzers only; two have typos, two use the filters.
+static QUERIES: &[Q] = &[
+    q("en-abusive-caller", "en", "abusive caller"),
+    q("en-refund-demand", "en", "refund demand"),
+    q("en-stay-calm", "en", "angry customer stay calm"),
+    q(
+        "en-take-a-break",
+        "en",
+        "take a break after a difficult call",
+    ),
+    q("en-apologize", "en", "apologize for our mistake"),
+    q("en-typo", "en", "abusiv calller"),
+    Q {
+        name: "en-refund-filter-da",
+        lang: "en",
+        query: "refund",
+        situations: &[],
+        langs: &[Lang::Da],
+    },
+    Q {
+        name: "en-situation-only",
+        lang: "en",
+        query: "",
+        situations: &["abusive-caller"],
+        langs: &[],
+    },
+    q("fa-toxic-customer", "fa", "مشتری سمی"),
+    q("fa-apology", "fa", "عذر خواهی"),
+    q("fa-stay-calm", "fa", "آرامش خود را حفظ کنید"),
+    q("ro-money-back", "ro", "vrea banii înapoi"),
+    q("ro-unhappy-client", "ro", "client nemulțumit"),
+    q("ro-listen", "ro", "ascultați clientul"),
+    q("th-angry-customer", "th", "ลูกค้าโกรธ"),
+    q("th-refund", "th", "ขอเงินคืน"),
+    q("th-listen", "th", "ฟังอย่างตั้งใจ"),
+    q("da-manager", "da", "vil tale med chefen"),
+    q("da-rude-customer", "da", "uhøflig kunde"),
+    q("da-take-a-break", "da", "hold en pause"),
+    q("da-typo", "da", "undskyld om nødvendit"),
+];
+
+const QUERY_NAMES: [&str; 21] = [
+    "en-abusive-caller",
+    "en-refund-demand",
+    "en-stay-calm",
+    "en-take-a-break",
+    "en-apologize",
+    "en-typo",
+    "en-refund-filter-da",
+    "en-situation-only",
+    "fa-toxic-customer",
+    "fa-apology",
+    "fa-stay-calm",
+    "ro-money-back",
+    "ro-unhappy-client",
+    "ro-listen",
+    "th-angry-customer",
+    "th-refund",
+    "th-listen",
+    "da-manager",
+    "da-rude-customer",
+    "da-take-a-break",
+    "da-typo",
+];
+
+/// Timed queries per corpus for the percentiles.
+const TIMED_QUERIES: usize = 2000;
+
+fn request(q: &Q) -> SearchRequest {
+    SearchRequest {
+        query: q.query.to_string(),
+        langs: q.langs.to_vec(),
+        situations: q.situations.iter().map(|s| s.to_string()).collect(),
+        limit: playbook::search::DEFAULT_LIMIT,
+    }
+}
+
+fn query(name: &str) -> &'static Q {
+    QUERIES
+        .iter()
+        .find(|q| q.name == name)
+        .expect("known query")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Corpora
+// ---------------------------------------------------------------------------------------------
+
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn bench_dir() -> PathBuf {
+    manifest_dir().join("target/bench-corpus")
+}
+
+/// `target/bench-corpus/shipped`: the shipped playbooks, copied only where they differ (so
+/// unchanged files keep their times and the index stays fresh between runs).
+fn shipped_root() -> PathBuf {
+    let root = bench_dir().join("shipped");
+    sync_tree(&manifest_dir().join("playbooks"), &root.join("playbooks"));
+    root
+}
+
+fn sync_tree(from: &Path, to: &Path) {
+    let mut wanted = std::collections::BTreeSet::new();
+    for entry in walkdir::WalkDir::new(from).sort_by_file_name() {
+        let entry = entry.expect("readable playbooks/");
+        let rel = entry.path().strip_prefix(from).unwrap().to_path_buf();
+        let target = to.join(&rel);
+        wanted.insert(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else if std::fs::read(&target).ok() != std::fs::read(entry.path()).ok() {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+    let stale: Vec<PathBuf> = walkdir::WalkDir::new(to)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter(|e| !wanted.contains(e.path().strip_prefix(to).unwrap()))
+        .map(|e| e.path().to_path_buf())
+        .collect();
+    for path in stale {
+        let _ = std::fs::remove_file(path);
+    }
+}
+
+/// `target/bench-corpus/10k`, generated if missing.
+fn generated_root(count: usize, name: &str) -> PathBuf {
+    let root = bench_dir().join(name);
+    let marker = std::fs::read_to_string(root.join(".gen-corpus")).unwrap_or_default();
+    if !marker.starts_with(&format!("count = {count}\n")) {
+        eprintln!("generating {count} playbooks into {} ...", root.display());
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_gen-corpus"))
+            .arg("--count")
+            .arg(count.to_string())
+            .arg("--out")
+            .arg(&root)
+            .status()
+            .expect("gen-corpus runs");
+        assert!(status.success(), "gen-corpus failed");
+    }
+    root
+}
+
+fn engine_for(root: &Path) -> Engine {
+    let repo = Repo::discover(Some(root), root).unwrap();
+    let start = Instant::now();
+    let mut notices = Vec::new();
+    let engine = open_engine(&repo, &mut notices).unwrap();
+    let notices = String::from_utf8_lossy(&notices);
+    if !notices.trim().is_empty() {
+        eprintln!(
+            "{}: {} ({:.2} s)",
+            root.display(),
+            notices.trim().replace('\n', "; "),
+            start.elapsed().as_secs_f64()
+        );
+    }
+    engine
+}
+
+fn shipped() -> &'static Engine {
+    static E: OnceLock<Engine> = OnceLock::new();
+    E.get_or_init(|| engine_for(&shipped_root()))
+}
+
+fn ten_k() -> &'static Engine {
+    static E: OnceLock<Engine> = OnceLock::new();
+    E.get_or_init(|| engine_for(&generated_root(10_000, "10k")))
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. divan
+// ---------------------------------------------------------------------------------------------
+
+#[divan::bench(args = QUERY_NAMES, max_time = 1)]
+fn search_shipped(bencher: divan::Bencher, name: &str) {
+    let engine = shipped();
+    let req = request(query(name));
+    bencher.bench_local(|| engine.search(divan::black_box(&req)).unwrap());
+}
+
+#[divan::bench(args = QUERY_NAMES, max_time = 1)]
+fn search_10k(bencher: divan::Bencher, name: &str) {
+    let engine = ten_k();
+    let req = request(query(name));
+    bencher.bench_local(|| engine.search(divan::black_box(&req)).unwrap());
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. percentiles, 3. freshness check
+// ---------------------------------------------------------------------------------------------
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.3}", d.as_secs_f64() * 1e3)
+}
+
+fn summary_line(label: &str, times: &mut [Duration]) -> String {
+    times.sort_unstable();
+    format!(
+        "| {label:<22} | {:>5} | {:>8} | {:>8} | {:>8} | {:>8} |",
+        times.len(),
+        ms(percentile(times, 50.0)),
+        ms(percentile(times, 90.0)),
+        ms(percentile(times, 99.0)),
+        ms(*times.last().unwrap()),
+    )
+}
+
+fn percentiles(corpus: &str, engine: &Engine) {
+    let requests: Vec<(&Q, SearchRequest)> = QUERIES.iter().map(|q| (q, request(q))).collect();
+    for (_, r) in &requests {
+        for _ in 0..3 {
+            engine.search(r).unwrap();
+        }
+    }
+    let mut all = Vec::with_capacity(TIMED_QUERIES);
+    let mut by_query: Vec<Vec<Duration>> = vec![Vec::new(); requests.len()];
+    let mut hits = vec![0usize; requests.len()];
+    for i in 0..TIMED_QUERIES {
+        let k = i % requests.len();
+        let start = Instant::now();
+        let results = engine.search(&requests[k].1).unwrap();
+        let took = start.elapsed();
+        hits[k] = results.results.len();
+        all.push(took);
+        by_query[k].push(took);
+    }
+    println!("\n### in-process `Engine::search`, {corpus}: {TIMED_QUERIES} queries (ms)\n");
+    println!("| queries                | n     | p50      | p90      | p99      | max      |");
+    println!("|------------------------|-------|----------|----------|----------|----------|");
+    println!("{}", summary_line("all", &mut all.clone()));
+    for lang in ["en", "fa", "ro", "th", "da"] {
+        let mut times: Vec<Duration> = requests
+            .iter()
+            .zip(&by_query)
+            .filter(|((q, _), _)| q.lang == lang)
+            .flat_map(|(_, t)| t.iter().copied())
+            .collect();
+        println!("{}", summary_line(lang, &mut times));
+    }
+    println!("\nslowest queries (p50 / max ms, results):");
+    let mut per: Vec<(Duration, Duration, &str, usize)> = requests
+        .iter()
+        .zip(by_query.iter_mut())
+        .zip(&hits)
+        .map(|(((q, _), t), h)| {
+            t.sort_unstable();
+            (percentile(t, 50.0), *t.last().unwrap(), q.name, *h)
+        })
+        .collect();
+    per.sort_by_key(|p| std::cmp::Reverse(p.0));
+    for (p50, max, name, h) in per.iter().take(5) {
+        println!("  {name:<22} {} / {}  ({h})", ms(*p50), ms(*max));
+    }
+    all.sort_unstable();
+    println!(
+        "RESULT in_process_{corpus}_p50_ms={} p99_ms={}",
+        ms(percentile(&all, 50.0)),
+        ms(percentile(&all, 99.0))
+    );
+}
+
+fn time_n<T>(n: usize, mut f: impl FnMut() -> T) -> Vec<Duration> {
+    let mut times: Vec<Duration> = (0..n)
+        .map(|_| {
+            let start = Instant::now();
+            std::hint::black_box(f());
+            start.elapsed()
+        })
+        .collect();
+    times.sort_unstable();
+    times
+}
+
+/// What the freshness check costs at 10k when nothing changed.
+fn freshness(root: &Path) {
+    let repo = Repo::discover(Some(root), root).unwrap();
+    // Make sure the index is fresh first, so every timed call finds nothing to do.
+    playbook::index::open_fresh(&repo).unwrap();
+    let n = 30;
+    let mut walk = time_n(n, || list_playbook_files(&repo).0.len());
+    let mut fresh = time_n(n, || {
+        let index = playbook::index::open_fresh(&repo).unwrap();
+        assert!(
+            index.notices.is_empty(),
+            "the index changed: {:?}",
+            index.notices
+        );
+        // `playbook search` does not free the engine either.
+        std::mem::forget(index);
+    });
+    let current = std::fs::read_to_string(repo.index_dir().join("CURRENT")).unwrap();
+    let gen_dir = repo.index_dir().join(current.trim());
+    let mut bare = time_n(n, || {
+        let index = tantivy::Index::open_in_dir(&gen_dir).unwrap();
+        playbook::analysis::register_all(&index);
+        let reader: tantivy::IndexReader = index
+            .reader_builder()
+            .reload_policy(tantivy::ReloadPolicy::Manual)
+            .try_into()
+            .unwrap();
+        let searcher = reader.searcher();
+        std::mem::forget((index, reader));
+        searcher.num_docs()
+    });
+    let mut manifest = time_n(n, || {
+        let index = tantivy::Index::open_in_dir(&gen_dir).unwrap();
+        let metas = index.load_metas().unwrap();
+        let value: serde_json::Value =
+            serde_json::from_str(metas.payload.as_deref().unwrap()).unwrap();
+        value["files"].as_object().map_or(0, |f| f.len())
+    });
+    println!("\n### freshness check at 10k, nothing changed ({n} runs each, ms)\n");
+    println!(
+        "| what                                               | p50      | p90      | max      |"
+    );
+    println!(
+        "|----------------------------------------------------|----------|----------|----------|"
+    );
+    for (label, t) in [
+        (
+            "walk playbooks/ (list_playbook_files: 10k stats)",
+            &mut walk,
+        ),
+        ("open index + read manifest (JSON payload)", &mut manifest),
+        ("bare open of the index + reader (no check)", &mut bare),
+        ("index::open_fresh (walk + open + compare)", &mut fresh),
+    ] {
+        println!(
+            "| {label:<50} | {:>8} | {:>8} | {:>8} |",
+            ms(percentile(t, 50.0)),
+            ms(percentile(t, 90.0)),
+            ms(*t.last().unwrap())
+        );
+    }
+    let cost = percentile(&fresh, 50.0).saturating_sub(percentile(&bare, 50.0));
+    println!(
+        "RESULT freshness_check_10k_ms={} (open_fresh p50 - bare open p50)",
+        ms(cost)
+    );
+}
+
+fn main() {
+    let mode = std::env::var("PLAYBOOK_BENCH").unwrap_or_default();
+    let args: Vec<String> = std::env::args().collect();
+    let listing = args.iter().any(|a| a == "--list" || a == "--test");
+    if mode != "report" {
+        divan::main();
+    }
+    if mode == "divan" || listing {
+        return;
+    }
+    percentiles("shipped", shipped());
+    percentiles("10k", ten_k());
+    freshness(&generated_root(10_000, "10k"));
+}
