@@ -11,11 +11,14 @@
 #   5. in-process query latency p50/p99 and the freshness check split in-process
 #      (`PLAYBOOK_BENCH=report cargo bench --bench search`; skip with INPROCESS=0).
 #
-# Usage: bash benches/run.sh            (from anywhere; takes about 5 minutes on 2 cores)
-# Env:   RUNS=20 (hyperfine runs per search), BUILD_RUNS=3, SIZES="shipped 1k 10k", INPROCESS=1
+# Usage: bash benches/run.sh            (from anywhere; takes about 8 minutes on 2 cores)
+# Env:   ROUNDS=5 PER_ROUND=5 (hyperfine runs per command = ROUNDS x PER_ROUND), BUILD_RUNS=3,
+#        SIZES="shipped 1k 10k", INPROCESS=1
+# Commands compared side by side run in ROUNDS alternating hyperfine rounds, and the medians
+# are taken over all their runs: a burst of load on this shared machine then hits both alike.
 #
-# Needs hyperfine, ripgrep and GNU time, all from Debian's packages:
-#   apt-get install -y hyperfine ripgrep time
+# Needs hyperfine, ripgrep, GNU time and jq, all from Debian's packages:
+#   apt-get install -y hyperfine ripgrep time jq
 # Corpora are generated into target/bench-corpus/ when missing (gen-corpus, deterministic)
 # and reused otherwise; results go to target/bench-results/ (summary.md, hyperfine JSON).
 set -euo pipefail
@@ -25,13 +28,16 @@ missing=()
 command -v hyperfine >/dev/null || missing+=(hyperfine)
 command -v rg >/dev/null || missing+=(ripgrep)
 [ -x /usr/bin/time ] || missing+=(time)
+command -v jq >/dev/null || missing+=(jq)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "benches/run.sh needs: ${missing[*]}" >&2
   echo "install them from Debian's packages: apt-get install -y ${missing[*]}" >&2
   exit 2
 fi
 
-RUNS=${RUNS:-20}
+ROUNDS=${ROUNDS:-5}
+PER_ROUND=${PER_ROUND:-5}
+RUNS=$((ROUNDS * PER_ROUND))
 BUILD_RUNS=${BUILD_RUNS:-3}
 SIZES=${SIZES:-"shipped 1k 10k"}
 INPROCESS=${INPROCESS:-1}
@@ -67,7 +73,7 @@ for size in $SIZES; do
     *) count=$size ;;
   esac
   root=$(root_of "$size")
-  if head -1 "$root/.gen-corpus" 2>/dev/null | grep -qx "count = $count"; then
+  if [ "$(awk 'NR == 1' "$root/.gen-corpus" 2>/dev/null)" = "count = $count" ]; then
     echo "reusing $root ($count playbooks)"
   else
     "$GEN" --count "$count" --out "$root"
@@ -78,6 +84,23 @@ md_bytes() { find "$1/playbooks" -name '*.md' -printf '%s\n' | awk '{s+=$1} END 
 md_files() { find "$1/playbooks" -name '*.md' | wc -l; }
 # The median (s) of a hyperfine CSV row, by command name.
 median() { awk -F, -v n="$2" 'NR>1 && $1==n {print $4}' "$1"; }
+# rounds TAG HYPERFINE-ARGS...: runs hyperfine ROUNDS times (PER_ROUND runs of each command per
+# round), then writes OUT/TAG.tsv: name, median wall time over all runs (s), mean user+sys (s).
+rounds() {
+  local tag=$1 r
+  shift
+  rm -f "$OUT/$tag".r*.json
+  for r in $(seq "$ROUNDS"); do
+    hyperfine -N --warmup 1 --runs "$PER_ROUND" --style basic --export-json "$OUT/$tag.r$r.json" "$@" \
+      >>"$OUT/hyperfine.log"
+  done
+  jq -s -r '[.[].results[]] | group_by(.command) | .[]
+    | ([.[].times[]] | sort) as $t
+    | "\(.[0].command)\t\($t[($t | length / 2 | floor)])\t\(([.[] | .user + .system] | add) / length)"' \
+    "$OUT/$tag".r*.json >"$OUT/$tag.tsv"
+}
+# col TAG NAME N: column N (2 = median wall, 3 = cpu) of a rounds result.
+col() { awk -F'\t' -v n="$2" -v c="$3" '$1 == n {print $c}' "$OUT/$1.tsv"; }
 ms() { awk -v s="$1" 'BEGIN {printf "%.1f", s*1000}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a/b}'; }
 max_rss_mb() { # peak resident memory of a command, in MB
@@ -87,8 +110,9 @@ max_rss_mb() { # peak resident memory of a command, in MB
 
 say "# playbook benchmarks, $(date -u +%Y-%m-%dT%H:%MZ)"
 say ""
+: >"$OUT/hyperfine.log"
 say "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-say "hyperfine $(hyperfine --version | cut -d' ' -f2), $(rg --version | head -1), runs per search: $RUNS"
+say "hyperfine $(hyperfine --version | cut -d' ' -f2), $(rg --version | head -1); runs per command: $ROUNDS alternating rounds of $PER_ROUND"
 say ""
 
 declare -A BYTES FILES
@@ -104,13 +128,11 @@ done
 echo "== 1. search vs rg"
 say "## 1. Whole-process search vs rg -i (medians)"
 say ""
-say "| corpus | files | MB | query | playbook search | rg -i | ratio |"
-say "|---|---:|---:|---|---:|---:|---:|"
+say "| corpus | files | MB | query | playbook search | rg -i | ratio | CPU: playbook / rg (user+sys) |"
+say "|---|---:|---:|---|---:|---:|---:|---:|"
 for size in $SIZES; do
   root=$(root_of "$size")
-  csv=$OUT/search-$size.csv
-  hyperfine -N --warmup 3 --runs "$RUNS" --style basic \
-    --export-csv "$csv" --export-json "$OUT/search-$size.json" \
+  rounds "search-$size" \
     -n "search-1" "$BIN --root $root search --json '$QUERY1'" \
     -n "rg-1" "rg -i $WORD1 $root/playbooks" \
     -n "search-2" "$BIN --root $root search --json '$QUERY2'" \
@@ -118,8 +140,9 @@ for size in $SIZES; do
   mb=$(awk -v b="${BYTES[$size]}" 'BEGIN {printf "%.2f", b/1e6}')
   for k in 1 2; do
     q=QUERY$k; w=WORD$k
-    s=$(median "$csv" "search-$k"); r=$(median "$csv" "rg-$k")
-    say "| $size | ${FILES[$size]} | $mb | \`${!q}\` / \`${!w}\` | $(ms "$s") ms | $(ms "$r") ms | **$(ratio "$s" "$r")** |"
+    s=$(col "search-$size" "search-$k" 2); r=$(col "search-$size" "rg-$k" 2)
+    sc=$(col "search-$size" "search-$k" 3); rc=$(col "search-$size" "rg-$k" 3)
+    say "| $size | ${FILES[$size]} | $mb | \`${!q}\` / \`${!w}\` | $(ms "$s") ms | $(ms "$r") ms | **$(ratio "$s" "$r")** | $(ms "$sc") / $(ms "$rc") ms |"
   done
 done
 say ""
@@ -145,19 +168,17 @@ say ""
 
 big=$(echo "$SIZES" | awk '{print $NF}')
 bigroot=$(root_of "$big")
-edited=$(find "$bigroot/playbooks" -name '*.md' | sort | head -1)
+edited=$(find "$bigroot/playbooks" -name '*.md' | LC_ALL=C sort | awk 'NR == 1')
 echo "== 3. refresh and freshness check at $big"
 # A fresh single-segment index first, so that earlier refreshes do not pile up segments.
 "$BIN" --root "$bigroot" index --rebuild >/dev/null 2>&1
 "$BIN" --root "$bigroot" search --json "$QUERY1" >/dev/null 2>&1 || true
-csv=$OUT/refresh-$big.csv
-hyperfine -N --warmup 2 --runs "$RUNS" --style basic \
-  --export-csv "$csv" --export-json "$OUT/refresh-$big.json" \
+rounds "refresh-$big" \
   -n unchanged --prepare "true" "$BIN --root $bigroot search --json '$QUERY1'" \
   -n edited --prepare "touch $edited" "$BIN --root $bigroot search --json '$QUERY1'" \
-  -n "stat-walk" --prepare "true" "find $bigroot/playbooks -name *.md -printf %s%T@\n"
+  -n "stat-walk" --prepare "true" "find $bigroot/playbooks -name '*.md' -printf '%s %T@\\n'"
 segments=$(find "$bigroot/index/$(cat "$bigroot/index/CURRENT")" -name '*.idx' | wc -l)
-u=$(median "$csv" unchanged); e=$(median "$csv" edited); w=$(median "$csv" stat-walk)
+u=$(col "refresh-$big" unchanged 2); e=$(col "refresh-$big" edited 2); w=$(col "refresh-$big" stat-walk 2)
 say "## 3. At $big: refresh after one edited file, and the freshness check"
 say ""
 say "| what | median |"
@@ -166,7 +187,7 @@ say "| search, nothing changed (freshness check included) | $(ms "$u") ms |"
 say "| search right after \`touch\` of one file (refresh: re-index it, commit, search) | $(ms "$e") ms |"
 say "| \`find\` stat-ing every playbook (the walk alone, as a process) | $(ms "$w") ms |"
 say ""
-say "index segments after $RUNS+2 refreshes: $segments"
+say "index segments after $((RUNS + ROUNDS)) refreshes: $segments"
 say ""
 
 echo "== 4. peak memory of a search"

@@ -262,6 +262,57 @@ fn summary_line(label: &str, times: &mut [Duration]) -> String {
     )
 }
 
+/// Time this thread spent waiting for a CPU (run-queue delay, from `/proc/thread-self/schedstat`):
+/// on a loaded machine a query's wall time includes waits for a core that have nothing to do
+/// with the query, so the report also shows wall time minus that wait ("on CPU").
+struct RunQueueWait(Option<std::fs::File>);
+
+impl RunQueueWait {
+    fn open() -> Self {
+        RunQueueWait(std::fs::File::open("/proc/thread-self/schedstat").ok())
+    }
+
+    fn ns(&mut self) -> u64 {
+        use std::io::{Read, Seek};
+        let Some(f) = &mut self.0 else { return 0 };
+        let mut text = String::new();
+        if f.rewind().is_err() || f.read_to_string(&mut text).is_err() {
+            return 0;
+        }
+        text.split_whitespace()
+            .nth(1)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    }
+
+    /// Runs `f`, returning its result, its wall time and its wall time less run-queue waits.
+    fn time<T>(&mut self, f: impl FnOnce() -> T) -> (T, Duration, Duration) {
+        let w0 = self.ns();
+        let start = Instant::now();
+        let out = f();
+        let wall = start.elapsed();
+        let waited = Duration::from_nanos(self.ns().saturating_sub(w0));
+        (out, wall, wall.saturating_sub(waited))
+    }
+}
+
+fn table(title: &str, requests: &[(&Q, SearchRequest)], by_query: &[Vec<Duration>]) {
+    println!("\n{title}\n");
+    println!("| queries                | n     | p50      | p90      | p99      | max      |");
+    println!("|------------------------|-------|----------|----------|----------|----------|");
+    let mut all: Vec<Duration> = by_query.iter().flatten().copied().collect();
+    println!("{}", summary_line("all", &mut all));
+    for lang in ["en", "fa", "ro", "th", "da"] {
+        let mut times: Vec<Duration> = requests
+            .iter()
+            .zip(by_query)
+            .filter(|((q, _), _)| q.lang == lang)
+            .flat_map(|(_, t)| t.iter().copied())
+            .collect();
+        println!("{}", summary_line(lang, &mut times));
+    }
+}
+
 fn percentiles(corpus: &str, engine: &Engine) {
     let requests: Vec<(&Q, SearchRequest)> = QUERIES.iter().map(|q| (q, request(q))).collect();
     for (_, r) in &requests {
@@ -269,63 +320,82 @@ fn percentiles(corpus: &str, engine: &Engine) {
             engine.search(r).unwrap();
         }
     }
-    let mut all = Vec::with_capacity(TIMED_QUERIES);
-    let mut by_query: Vec<Vec<Duration>> = vec![Vec::new(); requests.len()];
+    let mut clock = RunQueueWait::open();
+    let mut wall: Vec<Vec<Duration>> = vec![Vec::new(); requests.len()];
+    let mut on_cpu: Vec<Vec<Duration>> = vec![Vec::new(); requests.len()];
     let mut hits = vec![0usize; requests.len()];
     for i in 0..TIMED_QUERIES {
         let k = i % requests.len();
-        let start = Instant::now();
-        let results = engine.search(&requests[k].1).unwrap();
-        let took = start.elapsed();
+        let (results, w, c) = clock.time(|| engine.search(&requests[k].1).unwrap());
         hits[k] = results.results.len();
-        all.push(took);
-        by_query[k].push(took);
+        wall[k].push(w);
+        on_cpu[k].push(c);
     }
-    println!("\n### in-process `Engine::search`, {corpus}: {TIMED_QUERIES} queries (ms)\n");
-    println!("| queries                | n     | p50      | p90      | p99      | max      |");
-    println!("|------------------------|-------|----------|----------|----------|----------|");
-    println!("{}", summary_line("all", &mut all.clone()));
-    for lang in ["en", "fa", "ro", "th", "da"] {
-        let mut times: Vec<Duration> = requests
-            .iter()
-            .zip(&by_query)
-            .filter(|((q, _), _)| q.lang == lang)
-            .flat_map(|(_, t)| t.iter().copied())
-            .collect();
-        println!("{}", summary_line(lang, &mut times));
-    }
-    println!("\nslowest queries (p50 / max ms, results):");
-    let mut per: Vec<(Duration, Duration, &str, usize)> = requests
+    table(
+        &format!(
+            "### in-process `Engine::search`, {corpus}: {TIMED_QUERIES} queries, wall time (ms)"
+        ),
+        &requests,
+        &wall,
+    );
+    table(
+        &format!(
+            "### in-process `Engine::search`, {corpus}: the same queries, on CPU (wall minus run-queue wait, ms)"
+        ),
+        &requests,
+        &on_cpu,
+    );
+    println!("\nslowest queries (on-CPU p50 / p99 / max ms, results):");
+    let mut per: Vec<(Duration, Duration, Duration, &str, usize)> = requests
         .iter()
-        .zip(by_query.iter_mut())
+        .zip(on_cpu.iter_mut())
         .zip(&hits)
         .map(|(((q, _), t), h)| {
             t.sort_unstable();
-            (percentile(t, 50.0), *t.last().unwrap(), q.name, *h)
+            (
+                percentile(t, 50.0),
+                percentile(t, 99.0),
+                *t.last().unwrap(),
+                q.name,
+                *h,
+            )
         })
         .collect();
     per.sort_by_key(|p| std::cmp::Reverse(p.0));
-    for (p50, max, name, h) in per.iter().take(5) {
-        println!("  {name:<22} {} / {}  ({h})", ms(*p50), ms(*max));
+    for (p50, p99, max, name, h) in per.iter().take(6) {
+        println!(
+            "  {name:<22} {} / {} / {}  ({h})",
+            ms(*p50),
+            ms(*p99),
+            ms(*max)
+        );
     }
-    all.sort_unstable();
+    let mut w: Vec<Duration> = wall.into_iter().flatten().collect();
+    let mut c: Vec<Duration> = on_cpu.into_iter().flatten().collect();
+    w.sort_unstable();
+    c.sort_unstable();
     println!(
-        "RESULT in_process_{corpus}_p50_ms={} p99_ms={}",
-        ms(percentile(&all, 50.0)),
-        ms(percentile(&all, 99.0))
+        "RESULT in_process_{corpus} wall_p50_ms={} wall_p99_ms={} cpu_p50_ms={} cpu_p99_ms={}",
+        ms(percentile(&w, 50.0)),
+        ms(percentile(&w, 99.0)),
+        ms(percentile(&c, 50.0)),
+        ms(percentile(&c, 99.0))
     );
 }
 
-fn time_n<T>(n: usize, mut f: impl FnMut() -> T) -> Vec<Duration> {
-    let mut times: Vec<Duration> = (0..n)
+/// `n` timings of `f`: wall and on-CPU, each sorted.
+fn time_n<T>(n: usize, mut f: impl FnMut() -> T) -> (Vec<Duration>, Vec<Duration>) {
+    let mut clock = RunQueueWait::open();
+    let (mut wall, mut cpu): (Vec<Duration>, Vec<Duration>) = (0..n)
         .map(|_| {
-            let start = Instant::now();
-            std::hint::black_box(f());
-            start.elapsed()
+            let (out, w, c) = clock.time(&mut f);
+            std::hint::black_box(out);
+            (w, c)
         })
-        .collect();
-    times.sort_unstable();
-    times
+        .unzip();
+    wall.sort_unstable();
+    cpu.sort_unstable();
+    (wall, cpu)
 }
 
 /// What the freshness check costs at 10k when nothing changed.
@@ -334,8 +404,8 @@ fn freshness(root: &Path) {
     // Make sure the index is fresh first, so every timed call finds nothing to do.
     playbook::index::open_fresh(&repo).unwrap();
     let n = 30;
-    let mut walk = time_n(n, || list_playbook_files(&repo).0.len());
-    let mut fresh = time_n(n, || {
+    let walk = time_n(n, || list_playbook_files(&repo).0.len());
+    let fresh = time_n(n, || {
         let index = playbook::index::open_fresh(&repo).unwrap();
         assert!(
             index.notices.is_empty(),
@@ -347,7 +417,7 @@ fn freshness(root: &Path) {
     });
     let current = std::fs::read_to_string(repo.index_dir().join("CURRENT")).unwrap();
     let gen_dir = repo.index_dir().join(current.trim());
-    let mut bare = time_n(n, || {
+    let bare = time_n(n, || {
         let index = tantivy::Index::open_in_dir(&gen_dir).unwrap();
         playbook::analysis::register_all(&index);
         let reader: tantivy::IndexReader = index
@@ -359,7 +429,7 @@ fn freshness(root: &Path) {
         std::mem::forget((index, reader));
         searcher.num_docs()
     });
-    let mut manifest = time_n(n, || {
+    let manifest = time_n(n, || {
         let index = tantivy::Index::open_in_dir(&gen_dir).unwrap();
         let metas = index.load_metas().unwrap();
         let value: serde_json::Value =
@@ -368,31 +438,36 @@ fn freshness(root: &Path) {
     });
     println!("\n### freshness check at 10k, nothing changed ({n} runs each, ms)\n");
     println!(
-        "| what                                               | p50      | p90      | max      |"
+        "| what                                             | wall p50 | wall p90 | on-CPU p50 |"
     );
     println!(
-        "|----------------------------------------------------|----------|----------|----------|"
+        "|--------------------------------------------------|---------:|---------:|-----------:|"
     );
-    for (label, t) in [
-        (
-            "walk playbooks/ (list_playbook_files: 10k stats)",
-            &mut walk,
-        ),
-        ("open index + read manifest (JSON payload)", &mut manifest),
-        ("bare open of the index + reader (no check)", &mut bare),
-        ("index::open_fresh (walk + open + compare)", &mut fresh),
+    for (label, (wall, cpu)) in [
+        ("walk playbooks/ (list_playbook_files, 10k stats)", &walk),
+        ("open index + parse manifest (meta.json payload)", &manifest),
+        ("bare open of the index + reader (no check)", &bare),
+        ("index::open_fresh (walk + open + compare)", &fresh),
     ] {
         println!(
-            "| {label:<50} | {:>8} | {:>8} | {:>8} |",
-            ms(percentile(t, 50.0)),
-            ms(percentile(t, 90.0)),
-            ms(*t.last().unwrap())
+            "| {label:<48} | {:>8} | {:>8} | {:>10} |",
+            ms(percentile(wall, 50.0)),
+            ms(percentile(wall, 90.0)),
+            ms(percentile(cpu, 50.0)),
         );
     }
-    let cost = percentile(&fresh, 50.0).saturating_sub(percentile(&bare, 50.0));
+    let cost = |i: usize| {
+        let (f, b) = if i == 0 {
+            (&fresh.0, &bare.0)
+        } else {
+            (&fresh.1, &bare.1)
+        };
+        ms(percentile(f, 50.0).saturating_sub(percentile(b, 50.0)))
+    };
     println!(
-        "RESULT freshness_check_10k_ms={} (open_fresh p50 - bare open p50)",
-        ms(cost)
+        "RESULT freshness_check_10k wall_ms={} cpu_ms={} (open_fresh p50 - bare open p50)",
+        cost(0),
+        cost(1)
     );
 }
 

@@ -22,7 +22,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 
 /// Bump whenever the schema, an analyzer or the stored record changes: older indexes are
 /// then rebuilt automatically.
-pub const INDEX_FORMAT: u32 = 7;
+pub const INDEX_FORMAT: u32 = 8;
 
 /// How long an update waits for another process that holds the index writer.
 const WRITER_WAIT: Duration = Duration::from_secs(60);
@@ -102,6 +102,8 @@ pub struct Fields {
     pub path: Field,
     pub lang: Field,
     pub situations: Field,
+    /// The step's first situation tag: trainers list the one the step is mainly for first.
+    pub primary_situation: Field,
     pub record: Field,
     /// A stable key that orders steps with equal scores, so that results never depend on
     /// which segment or thread indexed a step.
@@ -122,6 +124,7 @@ pub fn schema() -> (Schema, Fields) {
     let path = builder.add_text_field("path", STRING);
     let lang = builder.add_text_field("lang", STRING);
     let situations = builder.add_text_field("situations", STRING);
+    let primary_situation = builder.add_text_field("primary_situation", STRING);
     let record = builder.add_text_field("record", STORED);
     let order = builder.add_u64_field("order", tantivy::schema::FAST);
     let text = Analyzer::ALL
@@ -145,6 +148,7 @@ pub fn schema() -> (Schema, Fields) {
             path,
             lang,
             situations,
+            primary_situation,
             record,
             order,
             text,
@@ -175,6 +179,9 @@ fn documents(playbook: &Playbook, fields: &Fields) -> Vec<TantivyDocument> {
             doc.add_u64(fields.order, order_key(&record.path, &record.step));
             for s in &record.situations {
                 doc.add_text(fields.situations, s);
+            }
+            if let Some(first) = record.situations.first() {
+                doc.add_text(fields.primary_situation, first);
             }
             let source = record.source_text();
             let english = record.english_text();

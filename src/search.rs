@@ -57,6 +57,13 @@ fn situation_boost(r: &Resolved) -> f32 {
 
 /// Score added to a step written in the query's language.
 const LANGUAGE_BOOST: f32 = 6.0;
+
+/// The query's language outranks which tag a step lists first, but never a situation:
+/// a Danish query for a situation shows Danish steps for it first, then other languages'.
+fn language_boost(resolved: &[Resolved]) -> f32 {
+    let strongest = resolved.iter().map(situation_boost).fold(0.0f32, f32::max);
+    LANGUAGE_BOOST.max(0.25 * strongest)
+}
 /// Typo matches count this much of an exact match.
 const FUZZY_FACTOR: f32 = 0.35;
 
@@ -300,15 +307,40 @@ impl SituationMatcher {
     /// how many content words (not stop words) the query has for each analyzer.
     fn vocabulary_matches(&self, query: &str) -> (Vec<f32>, HashMap<Analyzer, usize>) {
         let mut query_words: HashMap<Analyzer, Vec<Word>> = HashMap::new();
+        for (analyzer, _) in &self.vocabulary {
+            query_words
+                .entry(*analyzer)
+                .or_insert_with(|| words_of(query, *analyzer));
+        }
+        // A query word that is itself a known word is taken as typed: typo tolerance is
+        // for words the taxonomy does not know ("pakke" must not become "takke").
+        let known: HashSet<(Analyzer, usize)> = self
+            .vocabulary
+            .iter()
+            .flat_map(|(analyzer, word)| {
+                query_words[analyzer]
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, q)| word.forms.iter().any(|f| q.forms.contains(f)))
+                    .map(|(i, _)| (*analyzer, i))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
         let matches = self
             .vocabulary
             .iter()
             .map(|(analyzer, word)| {
-                let qw = query_words
-                    .entry(*analyzer)
-                    .or_insert_with(|| words_of(query, *analyzer));
-                qw.iter()
-                    .map(|q| word_match(word, q))
+                query_words[analyzer]
+                    .iter()
+                    .enumerate()
+                    .map(|(i, q)| {
+                        let m = word_match(word, q);
+                        if m < 1.0 && known.contains(&(*analyzer, i)) {
+                            0.0
+                        } else {
+                            m
+                        }
+                    })
                     .fold(0.0f32, f32::max)
             })
             .collect();
@@ -513,12 +545,19 @@ impl Engine {
             core.push((Occur::Should, q));
         }
         for r in resolved {
-            let term = Term::from_field_text(fields.situations, &r.id);
-            let q = TermQuery::new(term, IndexRecordOption::Basic);
-            core.push((
-                Occur::Should,
-                Box::new(ConstScoreQuery::new(Box::new(q), situation_boost(r))),
-            ));
+            // Steps that list the situation first (their main one) rank above steps that
+            // only mention it among others.
+            for (field, share) in [(fields.situations, 0.95), (fields.primary_situation, 0.05)] {
+                let term = Term::from_field_text(field, &r.id);
+                let q = TermQuery::new(term, IndexRecordOption::Basic);
+                core.push((
+                    Occur::Should,
+                    Box::new(ConstScoreQuery::new(
+                        Box::new(q),
+                        share * situation_boost(r),
+                    )),
+                ));
+            }
         }
         if core.is_empty() {
             if request.situations.is_empty() {
@@ -537,7 +576,7 @@ impl Engine {
             );
             outer.push((
                 Occur::Should,
-                Box::new(ConstScoreQuery::new(Box::new(q), LANGUAGE_BOOST)),
+                Box::new(ConstScoreQuery::new(Box::new(q), language_boost(resolved))),
             ));
         }
         if !request.langs.is_empty() {

@@ -20,6 +20,9 @@ const MANAGER_STEP: &str = "Respekter klientens anmodning, hvis han vil tale med
 /// A tmux server of our own (its own socket), with one 80×24 window running the binary.
 struct Tmux {
     socket: String,
+    /// Where the wrapper shell writes the program's exit status: tmux's own
+    /// `pane_dead_status` is sometimes empty on a busy machine.
+    status_file: std::path::PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -58,7 +61,13 @@ impl Tmux {
             "set -g status off\nset -g remain-on-exit on\nset -g history-limit 0\n",
         )
         .unwrap();
-        let tmux = Tmux { socket, _dir: dir };
+        let status_file = dir.path().join("exit-status");
+        let tmux = Tmux {
+            socket,
+            status_file: status_file.clone(),
+            _dir: dir,
+        };
+        let wrapper = format!("\"$0\" \"$@\"; echo $? > '{}'", status_file.display());
         let out = Command::new("tmux")
             .args(["-S", &tmux.socket, "-f"])
             .arg(&config_file)
@@ -68,7 +77,7 @@ impl Tmux {
                 env.iter()
                     .flat_map(|(k, v)| ["-e".to_string(), format!("{k}={v}")]),
             )
-            .arg("--")
+            .args(["--", "sh", "-c", &wrapper])
             .args(command)
             .env("LANG", "C.UTF-8")
             .env("LC_ALL", "C.UTF-8")
@@ -77,6 +86,34 @@ impl Tmux {
             .unwrap();
         assert!(out.status.success(), "tmux: {}", text(&out.stderr));
         Some(tmux)
+    }
+
+    /// The program's process id: the child of the wrapper shell that runs in the pane.
+    fn program_pid(&self) -> String {
+        let shell = text(
+            &self
+                .tmux(&["display-message", "-p", "-t", "live", "#{pane_pid}"])
+                .stdout,
+        )
+        .trim()
+        .to_string();
+        let start = Instant::now();
+        loop {
+            let child = std::fs::read_dir("/proc").unwrap().flatten().find_map(|e| {
+                let stat = std::fs::read_to_string(e.path().join("stat")).ok()?;
+                // pid (comm) state ppid ...: the name may hold spaces, so split after ')'.
+                let ppid = stat.rsplit_once(')')?.1.split_whitespace().nth(1)?;
+                (ppid == shell).then(|| e.file_name().to_string_lossy().to_string())
+            });
+            if let Some(pid) = child {
+                return pid;
+            }
+            assert!(
+                start.elapsed() < PATIENCE,
+                "no program under the pane's shell {shell}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     fn tmux(&self, args: &[&str]) -> Output {
@@ -142,10 +179,12 @@ impl Tmux {
     fn wait_for_exit(&self) -> String {
         let start = Instant::now();
         loop {
-            // tmux may mark the pane dead a moment before it has the exit status.
             let status = self.pane_status();
-            if status.starts_with("dead ") {
-                return status;
+            if status.starts_with("dead")
+                && let Ok(code) = std::fs::read_to_string(&self.status_file)
+                && !code.trim().is_empty()
+            {
+                return format!("dead {}", code.trim());
             }
             if start.elapsed() > PATIENCE {
                 panic!("the program did not exit ({status}):\n{}", self.screen());
@@ -289,13 +328,7 @@ fn sigterm_restores_the_terminal_and_a_closed_terminal_ends_the_program() {
         return;
     };
     tmux.wait_for_text("what is the caller saying?");
-    let pid = text(
-        &tmux
-            .tmux(&["display-message", "-p", "-t", "live", "#{pane_pid}"])
-            .stdout,
-    )
-    .trim()
-    .to_string();
+    let pid = tmux.program_pid();
     let out = Command::new("kill").args(["-TERM", &pid]).output().unwrap();
     assert!(out.status.success());
     assert_eq!(tmux.wait_for_exit(), "dead 0");
@@ -305,13 +338,7 @@ fn sigterm_restores_the_terminal_and_a_closed_terminal_ends_the_program() {
     // Closing the terminal (tmux gone: SIGHUP, the tty hung up) ends the program too.
     let tmux = Tmux::start(tree.path()).unwrap();
     tmux.wait_for_text("what is the caller saying?");
-    let pid = text(
-        &tmux
-            .tmux(&["display-message", "-p", "-t", "live", "#{pane_pid}"])
-            .stdout,
-    )
-    .trim()
-    .to_string();
+    let pid = tmux.program_pid();
     drop(tmux);
     let start = Instant::now();
     while alive(&pid) {

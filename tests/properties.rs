@@ -24,6 +24,16 @@ use std::time::{Duration, SystemTime};
 use tempfile::TempDir;
 use unicode_width::UnicodeWidthStr;
 
+/// `default` cases per property, or `PROPTEST_CASES` when set (for a longer hunt:
+/// `PROPTEST_CASES=20000 cargo test --release --test properties`).
+fn cases(default: u32) -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default);
+    ProptestConfig::with_cases(cases)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Building blocks
 // ---------------------------------------------------------------------------------------------
@@ -278,6 +288,30 @@ fn block() -> impl Strategy<Value = Vec<String>> {
         0..4,
     )
     .prop_map(|v| v.join(", "));
+    // A whole, mostly well-formed step, so that labels and lists land where they belong.
+    let step = (
+        inline_text(),
+        step_id(),
+        situations.clone(),
+        inline_text(),
+        vec(inline_text(), 0..4),
+        inline_text(),
+    )
+        .prop_map(|(title, id, situations, guidance, phrases, gloss)| {
+            let mut lines = vec![
+                format!("## {title} {{#{id}}}"),
+                String::new(),
+                format!("**Situations:** {situations}"),
+                String::new(),
+                guidance,
+                String::new(),
+                "**Say:**".to_string(),
+            ];
+            lines.extend(phrases.iter().map(|p| format!("- \"{p}\"")));
+            lines.push(String::new());
+            lines.push(format!("**Gloss:** {gloss}"));
+            lines
+        });
     let label = (
         label_name,
         prop_oneof![situations, inline_text()],
@@ -322,6 +356,7 @@ fn block() -> impl Strategy<Value = Vec<String>> {
     ])
     .prop_map(|v| v.into_iter().map(str::to_string).collect());
     prop_oneof![
+        2 => step,
         2 => heading,
         3 => label,
         2 => list,
@@ -415,7 +450,7 @@ fn check_parsed(bytes: &[u8], rel_path: &str, parsed: &Parsed) -> Result<(), Tes
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(cases(512))]
 
     #[test]
     fn parser_survives_arbitrary_bytes(
@@ -508,7 +543,7 @@ fn taxonomy_file() -> impl Strategy<Value = Vec<u8>> {
 // ---------------------------------------------------------------------------------------------
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(cases(512))]
 
     #[test]
     fn analyzers_return_terms_on_char_boundaries(text in unicode_text()) {
@@ -828,7 +863,7 @@ fn check_search(request: &SearchRequest) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(cases(256))]
 
     #[test]
     fn search_answers_any_query(
