@@ -4,7 +4,7 @@
 //! A full rebuild writes a new generation and switches `CURRENT` with an atomic rename, so a
 //! crash never leaves a half-built index in use. Small edits update the current generation
 //! in place; tantivy commits are atomic, and the list of indexed files (the manifest) is the
-//! commit's payload, so the index and its manifest can never disagree.
+//! commit's payload names it, so the index and its manifest can never disagree.
 
 use crate::analysis::{Analyzer, register_all};
 use crate::corpus::{FileStamp, Repo, list_playbook_files, load_playbook};
@@ -12,7 +12,7 @@ use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
 use crate::model::{Lang, Playbook, Step};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use tantivy::schema::{
@@ -22,7 +22,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 
 /// Bump whenever the schema, an analyzer or the stored record changes: older indexes are
 /// then rebuilt automatically.
-pub const INDEX_FORMAT: u32 = 8;
+pub const INDEX_FORMAT: u32 = 9;
 
 /// How long an update waits for another process that holds the index writer.
 const WRITER_WAIT: Duration = Duration::from_secs(60);
@@ -206,7 +206,7 @@ fn documents(playbook: &Playbook, fields: &Fields) -> Vec<TantivyDocument> {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 struct Manifest {
     format: u32,
-    files: BTreeMap<String, FileEntry>,
+    files: HashMap<String, FileEntry>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -214,7 +214,6 @@ struct FileEntry {
     size: u64,
     mtime_ns: i128,
     /// Why the file is not in the index (its first error), if it is not.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     skipped: Option<String>,
 }
 
@@ -299,11 +298,12 @@ fn finish(
         .reload_policy(ReloadPolicy::Manual)
         .try_into()
         .map_err(|e| Error::index("index", e))?;
-    let skipped = manifest
+    let mut skipped: Vec<String> = manifest
         .files
         .iter()
         .filter_map(|(path, f)| f.skipped.as_ref().map(|why| format!("{path} ({why})")))
         .collect();
+    skipped.sort();
     Ok(SearchIndex {
         index,
         reader,
@@ -397,10 +397,7 @@ fn open_current(dir: &Path) -> std::result::Result<(Index, Manifest, PathBuf), O
     let metas = index
         .load_metas()
         .map_err(|e| OpenError::Broken(format!("unreadable ({e})")))?;
-    let manifest: Manifest = metas
-        .payload
-        .as_deref()
-        .and_then(|p| serde_json::from_str(p).ok())
+    let manifest = load_manifest(&gen_dir, &metas)
         .ok_or_else(|| OpenError::Broken("manifest missing".to_string()))?;
     verify_files(&index, &gen_dir, &metas).map_err(OpenError::Broken)?;
     let reader = index
@@ -520,23 +517,32 @@ impl Diff<'_> {
 }
 
 fn diff<'a>(manifest: &Manifest, stamps: &'a [FileStamp]) -> Diff<'a> {
+    let mut known = 0;
     let changed = stamps
         .iter()
-        .filter(|s| {
-            !manifest
-                .files
-                .get(&s.rel_path)
-                .is_some_and(|f| f.same_stamp(s))
+        .filter(|s| match manifest.files.get(&s.rel_path) {
+            Some(f) => {
+                known += 1;
+                !f.same_stamp(s)
+            }
+            None => true,
         })
         .collect();
-    let present: std::collections::HashSet<&str> =
-        stamps.iter().map(|s| s.rel_path.as_str()).collect();
-    let removed = manifest
-        .files
-        .keys()
-        .filter(|p| !present.contains(p.as_str()))
-        .cloned()
-        .collect();
+    // Only when some indexed file was not seen on disk is a set of paths worth building.
+    let removed = if known == manifest.files.len() {
+        Vec::new()
+    } else {
+        let present: std::collections::HashSet<&str> =
+            stamps.iter().map(|s| s.rel_path.as_str()).collect();
+        let mut removed: Vec<String> = manifest
+            .files
+            .keys()
+            .filter(|p| !present.contains(p.as_str()))
+            .cloned()
+            .collect();
+        removed.sort();
+        removed
+    };
     Diff { changed, removed }
 }
 
@@ -584,11 +590,7 @@ fn apply_changes(
     let mut writer = writer_waiting(index)?;
     // Another process may have updated the index while this one waited.
     let metas = index.load_metas().map_err(|e| e.to_string())?;
-    let mut manifest: Manifest = metas
-        .payload
-        .as_deref()
-        .and_then(|p| serde_json::from_str(p).ok())
-        .unwrap_or_default();
+    let mut manifest = load_manifest(gen_dir, &metas).unwrap_or_default();
     let diff = diff(&manifest, stamps);
     if diff.is_empty() {
         return Ok(manifest);
@@ -644,7 +646,17 @@ fn commit(
     manifest: &Manifest,
     gen_dir: Option<&Path>,
 ) -> std::result::Result<(), String> {
-    let payload = serde_json::to_string(manifest).map_err(|e| e.to_string())?;
+    // The manifest is written first, under a name of its own, and the commit's payload
+    // names it: a crash before the commit leaves the old payload naming the old manifest.
+    let file = match gen_dir {
+        Some(dir) => Some(write_manifest(dir, manifest)?),
+        None => None,
+    };
+    let payload = serde_json::to_string(&Payload {
+        format: manifest.format,
+        manifest: file.clone(),
+    })
+    .map_err(|e| e.to_string())?;
     let mut prepared = writer.prepare_commit().map_err(|e| e.to_string())?;
     prepared.set_payload(&payload);
     prepared.commit().map_err(|e| e.to_string())?;
@@ -652,8 +664,69 @@ fn commit(
     if let Some(dir) = gen_dir {
         let metas = index.load_metas().map_err(|e| e.to_string())?;
         write_sizes(dir, &metas);
+        remove_old_manifests(dir, file.as_deref().unwrap_or_default());
     }
     Ok(())
+}
+
+/// The commit payload: small JSON naming the manifest file.
+#[derive(Debug, Serialize, Deserialize)]
+struct Payload {
+    format: u32,
+    manifest: Option<String>,
+}
+
+/// Writes the manifest (postcard: compact and fast to read back, which matters at 10,000
+/// files) to a new file, atomically, and returns its name.
+fn write_manifest(dir: &Path, manifest: &Manifest) -> std::result::Result<String, String> {
+    let name = format!(
+        "manifest-{}-{}.bin",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+        std::process::id()
+    );
+    let bytes = postcard::to_stdvec(manifest).map_err(|e| e.to_string())?;
+    let tmp = dir.join(format!("{name}.tmp"));
+    std::fs::write(&tmp, bytes).map_err(|e| e.to_string())?;
+    std::fs::rename(&tmp, dir.join(&name)).map_err(|e| e.to_string())?;
+    Ok(name)
+}
+
+/// The manifest the last commit names.
+fn load_manifest(gen_dir: &Path, metas: &tantivy::IndexMeta) -> Option<Manifest> {
+    let payload: Payload = serde_json::from_str(metas.payload.as_deref()?).ok()?;
+    let name = payload.manifest?;
+    if !name.starts_with("manifest-") || name.contains(['/', '\\']) {
+        return None;
+    }
+    let bytes = std::fs::read(gen_dir.join(name)).ok()?;
+    let mut manifest: Manifest = postcard::from_bytes(&bytes).ok()?;
+    manifest.format = payload.format;
+    Some(manifest)
+}
+
+/// Deletes manifests other than the current one, once they are a minute old (a reader
+/// that opened the previous commit a moment ago may still be reading its manifest).
+fn remove_old_manifests(dir: &Path, current: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if !name.starts_with("manifest-") || name == current {
+            continue;
+        }
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > Duration::from_secs(60));
+        if old {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Builds every playbook into `index`, returning the manifest.
@@ -666,7 +739,7 @@ fn build_into(
     let (_, fields) = schema();
     let mut manifest = Manifest {
         format: INDEX_FORMAT,
-        files: BTreeMap::new(),
+        files: HashMap::new(),
     };
     for stamp in stamps {
         let entry = index_file(&mut writer, &fields, stamp)?;
