@@ -22,7 +22,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 
 /// Bump whenever the schema, an analyzer or the stored record changes: older indexes are
 /// then rebuilt automatically.
-pub const INDEX_FORMAT: u32 = 9;
+pub const INDEX_FORMAT: u32 = 10;
 
 /// How long an update waits for another process that holds the index writer.
 const WRITER_WAIT: Duration = Duration::from_secs(60);
@@ -166,6 +166,27 @@ pub fn order_key(path: &str, step: &str) -> u64 {
     hash
 }
 
+/// What a field indexes for a step in `lang`: each language's analyzers see only that
+/// language's playbooks (a Romanian stem of Danish text helps nobody, and costs build
+/// time); the exact Latin field sees every playbook (Latin words appear in all of them);
+/// the English field sees the glosses.
+fn field_text<'a>(
+    analyzer: Analyzer,
+    lang: Lang,
+    source: &'a str,
+    english: &'a str,
+) -> Option<&'a str> {
+    let own = match analyzer {
+        Analyzer::English => return Some(english),
+        Analyzer::LatinExact => return Some(source),
+        Analyzer::ThaiWords | Analyzer::ThaiBigrams => Lang::Th,
+        Analyzer::Persian | Analyzer::PersianStem => Lang::Fa,
+        Analyzer::Romanian => Lang::Ro,
+        Analyzer::Danish => Lang::Da,
+    };
+    (own == lang).then_some(source)
+}
+
 /// The tantivy documents for one playbook: one per step.
 fn documents(playbook: &Playbook, fields: &Fields) -> Vec<TantivyDocument> {
     playbook
@@ -186,12 +207,9 @@ fn documents(playbook: &Playbook, fields: &Fields) -> Vec<TantivyDocument> {
             let source = record.source_text();
             let english = record.english_text();
             for (analyzer, field) in &fields.text {
-                let text = if *analyzer == Analyzer::English {
-                    &english
-                } else {
-                    &source
-                };
-                doc.add_text(*field, text);
+                if let Some(text) = field_text(*analyzer, record.lang, &source, &english) {
+                    doc.add_text(*field, text);
+                }
             }
             doc.add_text(
                 fields.record,

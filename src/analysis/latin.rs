@@ -56,6 +56,11 @@ pub fn fold_diacritics(word: &str) -> String {
 fn latin_words(text: &str) -> Vec<(usize, usize, String)> {
     let mut words = Vec::new();
     for (run_start, run) in script_runs(text, Script::Latin) {
+        if run.is_ascii() {
+            // Most words: nothing to normalise but case.
+            words.push((run_start, run_start + run.len(), run.to_ascii_lowercase()));
+            continue;
+        }
         let word: String = run.nfc().collect::<String>().to_lowercase();
         let word = normalize_romanian(&word);
         let word: String = word

@@ -117,6 +117,13 @@ pub enum Script {
 
 /// The script of one character. Digits count as Latin; ZWNJ/ZWJ as Arabic (they join Persian words).
 pub fn script_of(c: char) -> Script {
+    if c.is_ascii() {
+        return if c.is_ascii_alphanumeric() {
+            Script::Latin
+        } else {
+            Script::Other
+        };
+    }
     match c {
         '\u{0E00}'..='\u{0E7F}' => Script::Thai,
         '\u{06F0}'..='\u{06F9}' | '\u{0660}'..='\u{0669}' => Script::Latin,
