@@ -547,7 +547,7 @@ impl Engine {
         for r in resolved {
             // Steps that list the situation first (their main one) rank above steps that
             // only mention it among others.
-            for (field, share) in [(fields.situations, 0.95), (fields.primary_situation, 0.05)] {
+            for (field, share) in [(fields.situations, 0.97), (fields.primary_situation, 0.03)] {
                 let term = Term::from_field_text(field, &r.id);
                 let q = TermQuery::new(term, IndexRecordOption::Basic);
                 core.push((
