@@ -89,8 +89,34 @@ pub fn list_playbook_files(repo: &Repo) -> (Vec<FileStamp>, Vec<Diagnostic>) {
     // two: this is most of a search's time at 10,000 files); a link met on the way is
     // resolved by hand, and a linked folder walked with walkdir's loop detection on.
     walk(repo, &dir, &canonical_dir, false, &mut found);
+    stat_all(&mut found.files);
     (found.files, found.diagnostics)
 }
+
+/// Reads every file's size and modification time, on two threads: at 10,000 playbooks
+/// these `stat` calls are most of what a search costs.
+fn stat_all(files: &mut [FileStamp]) {
+    let stat = |chunk: &mut [FileStamp]| {
+        for file in chunk.iter_mut().filter(|f| f.mtime_ns == UNSTATED) {
+            let (size, mtime) =
+                std::fs::metadata(&file.abs_path).map_or((0, 0), |m| (m.len(), mtime_ns(&m)));
+            file.size = size;
+            file.mtime_ns = mtime;
+        }
+    };
+    if files.len() < 256 {
+        stat(files);
+        return;
+    }
+    let (first, second) = files.split_at_mut(files.len() / 2);
+    std::thread::scope(|scope| {
+        scope.spawn(|| stat(first));
+        stat(second);
+    });
+}
+
+/// A file whose metadata is still to be read by [`stat_all`].
+const UNSTATED: i128 = i128::MIN;
 
 #[derive(Default)]
 struct Found {
@@ -125,8 +151,7 @@ fn walk(repo: &Repo, from: &Path, canonical_dir: &Path, follow_links: bool, foun
             found.diagnostics.push(outside_link(&repo.rel(path)));
             continue;
         }
-        let metadata = entry.metadata().ok();
-        add_file(repo, path, metadata, canonical_dir, found);
+        add_file(repo, path, None, canonical_dir, found);
     }
 }
 
@@ -238,7 +263,7 @@ fn add_file(
     if name.eq_ignore_ascii_case("README.md") {
         return;
     }
-    let (size, mtime_ns) = metadata.map_or((0, 0), |m| (m.len(), mtime_ns(&m)));
+    let (size, mtime_ns) = metadata.map_or((0, UNSTATED), |m| (m.len(), mtime_ns(&m)));
     found.files.push(FileStamp {
         rel_path,
         abs_path: path.to_path_buf(),

@@ -565,9 +565,15 @@ fn diff<'a>(manifest: &Manifest, stamps: &'a [FileStamp]) -> Diff<'a> {
 }
 
 fn writer(index: &Index) -> tantivy::Result<IndexWriter> {
+    writer_with_threads(index, 2)
+}
+
+/// A writer with up to `max_threads` indexing threads. A refresh of a few files uses one,
+/// so that each edit adds one segment, not one per thread.
+fn writer_with_threads(index: &Index, max_threads: usize) -> tantivy::Result<IndexWriter> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .clamp(1, 2);
+        .clamp(1, max_threads);
     let writer = index.writer_with_num_threads(threads, 40_000_000 * threads)?;
     // Merges are done explicitly (see `merge_if_fragmented`), never in a background
     // thread that a killed process could leave half done.
@@ -588,7 +594,7 @@ fn merge_if_fragmented(index: &Index, writer: &mut IndexWriter) -> std::result::
 fn writer_waiting(index: &Index) -> std::result::Result<IndexWriter, String> {
     let start = Instant::now();
     loop {
-        match writer(index) {
+        match writer_with_threads(index, 1) {
             Ok(w) => return Ok(w),
             Err(tantivy::TantivyError::LockFailure(..)) if start.elapsed() < WRITER_WAIT => {
                 std::thread::sleep(Duration::from_millis(25));
