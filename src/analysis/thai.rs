@@ -17,9 +17,14 @@ fn normalize(run: &str) -> String {
 
 /// Thai words, in order. Only Thai-script text is analysed.
 pub fn words(text: &str) -> Vec<Term> {
+    let runs = script_runs(text, Script::Thai);
+    if runs.is_empty() {
+        // Most texts and queries have no Thai: leave the dictionary untouched.
+        return Vec::new();
+    }
     let segmenter = WordSegmenter::new_dictionary(WordBreakInvariantOptions::default());
     let mut terms = Vec::new();
-    for (run_start, run) in script_runs(text, Script::Thai) {
+    for (run_start, run) in runs {
         let normalized = normalize(run);
         // Offsets are kept only when normalising changed nothing (the usual case).
         let same = normalized.len() == run.len();
