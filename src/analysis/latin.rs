@@ -79,7 +79,9 @@ fn latin_words(text: &str) -> Vec<(usize, usize, String)> {
 fn terms_from(words: Vec<(usize, usize, Vec<String>)>) -> Vec<Term> {
     let mut terms = Vec::new();
     let mut position = 0;
-    for (start, end, variants) in words {
+    for (start, end, mut variants) in words {
+        // A lone combining mark folds to nothing: an empty term would match nothing useful.
+        variants.retain(|v| !v.is_empty());
         if variants.is_empty() {
             continue;
         }
