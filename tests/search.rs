@@ -199,6 +199,27 @@ fn a_broken_playbook_is_skipped_with_one_warning() {
     assert!(stderr.contains("playbooks/da/broken.md"), "{stderr}");
 }
 
+#[cfg(unix)]
+#[test]
+fn a_link_loop_and_an_oversized_file_are_skipped_and_named() {
+    let tree = mini_tree();
+    std::os::unix::fs::symlink("..", tree.path().join("playbooks/da/loop")).unwrap();
+    write(
+        &tree.path().join("playbooks/da/huge.md"),
+        vec![b'x'; 3 * 1024 * 1024],
+    );
+    let (json, code, stderr) = search_json(tree.path(), &["chefen"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(json.results[0].step, "respect-manager-request");
+    let warning: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("warning"))
+        .collect();
+    assert_eq!(warning.len(), 1, "{stderr}");
+    assert!(warning[0].contains("playbooks/da/loop"), "{stderr}");
+    assert!(warning[0].contains("playbooks/da/huge.md"), "{stderr}");
+}
+
 #[test]
 fn index_rebuild_and_search_from_anywhere_below_the_root() {
     let tree = mini_tree();
