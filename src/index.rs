@@ -730,6 +730,17 @@ fn load_manifest(gen_dir: &Path, metas: &tantivy::IndexMeta) -> Option<Manifest>
     Some(manifest)
 }
 
+/// Whether a folder entry was last modified over a minute ago: old enough that no other
+/// process can still be writing it or about to read it.
+fn older_than_a_minute(entry: &std::fs::DirEntry) -> bool {
+    entry
+        .metadata()
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age > Duration::from_secs(60))
+}
+
 /// Deletes manifests other than the current one, once they are a minute old (a reader
 /// that opened the previous commit a moment ago may still be reading its manifest).
 fn remove_old_manifests(dir: &Path, current: &str) {
@@ -741,12 +752,7 @@ fn remove_old_manifests(dir: &Path, current: &str) {
         if !name.starts_with("manifest-") || name == current {
             continue;
         }
-        let old = entry
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age > Duration::from_secs(60));
+        let old = older_than_a_minute(&entry);
         if old {
             let _ = std::fs::remove_file(entry.path());
         }
@@ -822,12 +828,7 @@ fn remove_old_generations(dir: &Path, current: &str) {
         if !(name.starts_with("gen-") || stale_tmp) || name == current {
             continue;
         }
-        let old = entry
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age > Duration::from_secs(60));
+        let old = older_than_a_minute(&entry);
         if old {
             let path: PathBuf = entry.path();
             let _ = if stale_tmp {

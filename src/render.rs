@@ -68,16 +68,14 @@ pub fn search_human(
     style: Style,
 ) -> io::Result<()> {
     if !results.situations.is_empty() {
-        let names: Vec<String> = results
-            .situations
-            .iter()
-            .map(|id| situation_name(taxonomy, id))
-            .collect();
         writeln!(
             out,
             "{} {}",
             style.paint(Paint::Label, "Situation:"),
-            style.paint(Paint::Situation, &names.join(", "))
+            style.paint(
+                Paint::Situation,
+                &situation_names(taxonomy, &results.situations)
+            )
         )?;
         writeln!(out)?;
     }
@@ -91,6 +89,14 @@ pub fn search_human(
         hit_human(out, i + 1, hit, taxonomy, style)?;
     }
     Ok(())
+}
+
+/// "Label (id), Label (id)" for a list of situation ids.
+fn situation_names(taxonomy: &Taxonomy, ids: &[String]) -> String {
+    ids.iter()
+        .map(|id| situation_name(taxonomy, id))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn situation_name(taxonomy: &Taxonomy, id: &str) -> String {
@@ -107,15 +113,13 @@ fn no_results(
 ) -> io::Result<()> {
     writeln!(out, "No steps found for \"{}\".", results.query.trim())?;
     if !results.suggestions.is_empty() {
-        let names: Vec<String> = results
-            .suggestions
-            .iter()
-            .map(|id| situation_name(taxonomy, id))
-            .collect();
         writeln!(
             out,
             "Did you mean: {}?",
-            style.paint(Paint::Situation, &names.join(", "))
+            style.paint(
+                Paint::Situation,
+                &situation_names(taxonomy, &results.suggestions)
+            )
         )?;
     }
     writeln!(out, "Run `playbook situations` to see every situation.")
@@ -140,16 +144,14 @@ fn hit_human(
         writeln!(out, "{indent}{}", style.paint(Paint::Bold, line))?;
     }
     if !hit.matched_situations.is_empty() {
-        let names: Vec<String> = hit
-            .matched_situations
-            .iter()
-            .map(|id| situation_name(taxonomy, id))
-            .collect();
         writeln!(
             out,
             "   {} {}",
             style.paint(Paint::Label, "for:"),
-            style.paint(Paint::Situation, &names.join(", "))
+            style.paint(
+                Paint::Situation,
+                &situation_names(taxonomy, &hit.matched_situations)
+            )
         )?;
     }
     let indent = "   ";
@@ -317,16 +319,12 @@ pub fn step_full(
         crumbs.join(" › "),
         style.paint(Paint::Bold, &r.title)
     )?;
-    let names: Vec<String> = r
-        .situations
-        .iter()
-        .map(|id| situation_name(taxonomy, id))
-        .collect();
+    let names = situation_names(taxonomy, &r.situations);
     writeln!(
         out,
         "{} {}",
         style.paint(Paint::Label, "situations:"),
-        style.paint(Paint::Situation, &names.join(", "))
+        style.paint(Paint::Situation, &names)
     )?;
     let width = style.width.saturating_sub(4).max(20);
     if !r.phrases.is_empty() {
