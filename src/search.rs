@@ -45,9 +45,14 @@ const SITUATION_BOOST: f32 = 12.0;
 /// the words match.
 const DOMINANT_SITUATION_BOOST: f32 = 60.0;
 
+/// How much of the query a situation's name must explain for the situation to dominate.
+/// A little under three quarters: "ลูกค้า" (customer) before "ขอคุยกับผู้จัดการ" (asks to
+/// talk to the manager) must not stop the query being a manager request.
+const DOMINANT_COVERAGE: f32 = 0.6;
+
 /// The score a resolved situation adds to the steps tagged with it.
 fn situation_boost(r: &Resolved) -> f32 {
-    let base = if r.coverage >= 0.75 {
+    let base = if r.coverage >= DOMINANT_COVERAGE {
         DOMINANT_SITUATION_BOOST
     } else {
         SITUATION_BOOST

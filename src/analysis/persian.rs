@@ -108,6 +108,16 @@ fn push(terms: &mut Vec<Term>, text: String, start: usize, end: usize) {
     });
 }
 
+/// How long a stem must stay when `suffix` is stripped. The one-letter "ی" ends many short
+/// words as part of the word itself ("بدهی", debt, is not "بده", give), so it needs more.
+fn min_stem(suffix: &str) -> usize {
+    if suffix == "ی" {
+        MIN_STEM_CHARS + 1
+    } else {
+        MIN_STEM_CHARS
+    }
+}
+
 /// Strips common inflectional suffixes (plural, comparative, possessive, verb endings),
 /// at most twice, never leaving fewer than three letters.
 pub fn stem(word: &str) -> String {
@@ -115,7 +125,7 @@ pub fn stem(word: &str) -> String {
     for _ in 0..2 {
         let Some(suffix) = STRIP_SUFFIXES
             .iter()
-            .find(|s| w.ends_with(*s) && w.chars().count() - s.chars().count() >= MIN_STEM_CHARS)
+            .find(|s| w.ends_with(*s) && w.chars().count() - s.chars().count() >= min_stem(s))
         else {
             break;
         };
