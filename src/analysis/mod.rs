@@ -125,6 +125,8 @@ pub fn script_of(c: char) -> Script {
         };
     }
     match c {
+        // Latin letters with diacritics (Danish, Romanian): decided without a table lookup.
+        '\u{00C0}'..='\u{024F}' if c != '\u{00D7}' && c != '\u{00F7}' => Script::Latin,
         '\u{0E00}'..='\u{0E7F}' => Script::Thai,
         '\u{06F0}'..='\u{06F9}' | '\u{0660}'..='\u{0669}' => Script::Latin,
         '\u{0600}'..='\u{06FF}'

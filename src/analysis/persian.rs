@@ -40,13 +40,21 @@ pub fn normalize_persian(text: &str) -> String {
     out
 }
 
+/// Whether a character of an Arabic-script run is a letter. The letters Persian uses are
+/// checked by range first: the general Unicode table is slow, and this runs on every
+/// character of every Persian playbook.
+fn is_persian_letter(c: char) -> bool {
+    matches!(c, '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}' | '\u{067E}' | '\u{0686}' | '\u{0698}' | '\u{06A9}' | '\u{06AF}' | '\u{06CC}')
+        || c.is_alphabetic()
+}
+
 /// Raw Persian words: runs of Arabic-script letters (ZWNJ inside a run keeps it one word).
 fn raw_words(text: &str) -> Vec<(usize, usize, String)> {
     let mut words = Vec::new();
     for (run_start, run) in script_runs(text, Script::Arabic) {
         let mut start = None;
         for (i, c) in run.char_indices().chain(std::iter::once((run.len(), ' '))) {
-            let letter = c.is_alphabetic()
+            let letter = is_persian_letter(c)
                 || matches!(
                     c,
                     '\u{200C}' | '\u{200D}' | '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}'

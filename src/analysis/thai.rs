@@ -34,7 +34,11 @@ pub fn words(text: &str) -> Vec<Term> {
                 continue;
             }
             let word = &normalized[prev..end];
-            if word_type.is_word_like() && word.chars().any(|c| c.is_alphabetic()) {
+            if word_type.is_word_like()
+                && word
+                    .chars()
+                    .any(|c| ('\u{0E01}'..='\u{0E2E}').contains(&c) || c.is_alphabetic())
+            {
                 let (start, stop) = if same {
                     (run_start + prev, run_start + end)
                 } else {
