@@ -151,7 +151,7 @@ fn walk(repo: &Repo, from: &Path, canonical_dir: &Path, follow_links: bool, foun
             found.diagnostics.push(outside_link(&repo.rel(path)));
             continue;
         }
-        add_file(repo, path, None, canonical_dir, found);
+        add_file(repo, path, None, found);
     }
 }
 
@@ -177,15 +177,7 @@ fn follow_link(repo: &Repo, path: &Path, canonical_dir: &Path, found: &mut Found
     let target = match path.canonicalize() {
         Ok(t) => t,
         Err(e) if e.raw_os_error() == Some(LINK_LOOP_ERRNO) => {
-            found.diagnostics.push(
-                Diagnostic::error(
-                    &rel_path,
-                    1,
-                    "E0006",
-                    "link loop: this link leads back to itself",
-                )
-                .with_hint("remove the link"),
-            );
+            found.diagnostics.push(link_loop(&rel_path, false));
             return;
         }
         Err(e) => {
@@ -206,32 +198,17 @@ fn follow_link(repo: &Repo, path: &Path, canonical_dir: &Path, found: &mut Found
             .and_then(|p| p.canonicalize().ok())
             .unwrap_or_default();
         if link_parent.starts_with(&target) {
-            found.diagnostics.push(
-                Diagnostic::error(
-                    &rel_path,
-                    1,
-                    "E0006",
-                    "link loop: this link leads back to itself or to a folder that contains it",
-                )
-                .with_hint("remove the link"),
-            );
+            found.diagnostics.push(link_loop(&rel_path, true));
             return;
         }
         walk(repo, path, canonical_dir, true, found);
     } else {
         let metadata = std::fs::metadata(path).ok();
-        add_file(repo, path, metadata, canonical_dir, found);
+        add_file(repo, path, metadata, found);
     }
 }
 
-fn add_file(
-    repo: &Repo,
-    path: &Path,
-    metadata: Option<std::fs::Metadata>,
-    canonical_dir: &Path,
-    found: &mut Found,
-) {
-    let _ = canonical_dir;
+fn add_file(repo: &Repo, path: &Path, metadata: Option<std::fs::Metadata>, found: &mut Found) {
     let rel_path = repo.rel(path);
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
         found.diagnostics.push(
@@ -285,13 +262,7 @@ fn walk_error(repo: &Repo, dir: &Path, err: &walkdir::Error) -> Diagnostic {
     let rel = repo.rel(path);
     let too_many_links = err.io_error().and_then(|e| e.raw_os_error()) == Some(LINK_LOOP_ERRNO);
     if err.loop_ancestor().is_some() || too_many_links {
-        Diagnostic::error(
-            &rel,
-            1,
-            "E0006",
-            "link loop: this link leads back to itself or to a folder that contains it",
-        )
-        .with_hint("remove the link")
+        link_loop(&rel, true)
     } else {
         Diagnostic::error(
             &rel,
@@ -319,19 +290,9 @@ pub fn load_playbook(file: &FileStamp) -> (Option<Playbook>, Vec<Diagnostic>, Ve
             let parsed = parse_playbook(&bytes, &file.rel_path);
             (parsed.playbook, parsed.diagnostics, parsed.situation_lines)
         }
-        Err(e) if e.raw_os_error() == Some(LINK_LOOP_ERRNO) => (
-            None,
-            vec![
-                Diagnostic::error(
-                    &file.rel_path,
-                    1,
-                    "E0006",
-                    "link loop: this link leads back to itself",
-                )
-                .with_hint("remove the link"),
-            ],
-            Vec::new(),
-        ),
+        Err(e) if e.raw_os_error() == Some(LINK_LOOP_ERRNO) => {
+            (None, vec![link_loop(&file.rel_path, false)], Vec::new())
+        }
         Err(e) => (
             None,
             vec![
@@ -341,6 +302,16 @@ pub fn load_playbook(file: &FileStamp) -> (Option<Playbook>, Vec<Diagnostic>, Ve
             Vec::new(),
         ),
     }
+}
+
+/// E0006, for a link that leads back to itself, or (`to_folder`) to a folder holding it.
+fn link_loop(rel_path: &str, to_folder: bool) -> Diagnostic {
+    let message = if to_folder {
+        "link loop: this link leads back to itself or to a folder that contains it"
+    } else {
+        "link loop: this link leads back to itself"
+    };
+    Diagnostic::error(rel_path, 1, "E0006", message).with_hint("remove the link")
 }
 
 /// ELOOP: too many levels of symbolic links.

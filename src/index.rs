@@ -275,22 +275,24 @@ pub fn open_fresh(repo: &Repo) -> Result<SearchIndex> {
                 "index: cannot write {} ({reason}); searching from memory",
                 repo.index_dir().display()
             ));
-            build_in_ram(&stamps)?
+            let (index, manifest) = build_in_ram(&stamps)?;
+            (index, manifest, None)
         }
     };
-    let (index, manifest) = opened;
-    finish(index, &manifest, notices, walk_diagnostics)
+    let (index, manifest, reader) = opened;
+    finish(index, reader, &manifest, notices, walk_diagnostics)
 }
 
 /// Builds or updates the on-disk index (`playbook index`); `rebuild` starts from scratch.
 pub fn update(repo: &Repo, rebuild: bool) -> Result<(IndexReport, Vec<String>)> {
     let (stamps, _) = list_playbook_files(repo);
     let mut notices = Vec::new();
-    let (index, manifest) = open_and_update(repo, &stamps, rebuild, &mut notices)
+    let (index, manifest, reader) = open_and_update(repo, &stamps, rebuild, &mut notices)
         .map_err(|reason| Error::index(repo.index_dir(), reason))?;
-    let reader = index
-        .reader()
-        .map_err(|e| Error::index(repo.index_dir(), e))?;
+    let reader = match reader {
+        Some(r) => r,
+        None => new_reader(&index)?,
+    };
     let report = IndexReport {
         playbooks: manifest
             .files
@@ -304,18 +306,27 @@ pub fn update(repo: &Repo, rebuild: bool) -> Result<(IndexReport, Vec<String>)> 
     Ok((report, notices))
 }
 
+/// A reader that sees the index as it is now (searches never need it to follow later commits).
+fn new_reader(index: &Index) -> Result<IndexReader> {
+    index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()
+        .map_err(|e| Error::index("index", e))
+}
+
 fn finish(
     index: Index,
+    reader: Option<IndexReader>,
     manifest: &Manifest,
     notices: Vec<String>,
     walk_diagnostics: Vec<Diagnostic>,
 ) -> Result<SearchIndex> {
     let (_, fields) = schema();
-    let reader = index
-        .reader_builder()
-        .reload_policy(ReloadPolicy::Manual)
-        .try_into()
-        .map_err(|e| Error::index("index", e))?;
+    let reader = match reader {
+        Some(r) => r,
+        None => new_reader(&index)?,
+    };
     let mut skipped: Vec<String> = manifest
         .files
         .iter()
@@ -333,23 +344,33 @@ fn finish(
 }
 
 /// Opens the current generation (rebuilding it when missing, unreadable or outdated) and
-/// applies what changed. An `Err` means the index folder cannot be used at all.
+/// applies what changed. Returns the reader already opened, when there is one. An `Err`
+/// means the index folder cannot be used at all.
 fn open_and_update(
     repo: &Repo,
     stamps: &[FileStamp],
     force_rebuild: bool,
     notices: &mut Vec<String>,
-) -> std::result::Result<(Index, Manifest), String> {
+) -> std::result::Result<(Index, Manifest, Option<IndexReader>), String> {
     let dir = repo.index_dir();
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     if !force_rebuild {
         match open_current_retrying(&dir) {
-            Ok((index, manifest, gen_dir)) if manifest.format == INDEX_FORMAT => {
+            Ok(opened) if opened.manifest.format == INDEX_FORMAT => {
+                let Opened {
+                    index,
+                    manifest,
+                    gen_dir,
+                    reader,
+                } = opened;
                 if diff(&manifest, stamps).is_empty() {
-                    return Ok((index, manifest));
+                    return Ok((index, manifest, Some(reader)));
                 }
                 match apply_changes(&index, &gen_dir, stamps, notices) {
-                    Ok(manifest) => return Ok((index, manifest)),
+                    Ok(manifest) => {
+                        let reader = reader.reload().is_ok().then_some(reader);
+                        return Ok((index, manifest, reader));
+                    }
                     Err(e) if is_permission(&e) => return Err(e),
                     Err(e) => notices.push(format!("index: update failed ({e}); rebuilt it")),
                 }
@@ -361,13 +382,14 @@ fn open_and_update(
             Err(OpenError::Broken(why)) => notices.push(format!("index: {why}; rebuilt it")),
         }
     }
-    rebuild(&dir, stamps).map_err(|e| {
-        if e.contains("ermission") || e.contains("Read-only") {
+    let (index, manifest) = rebuild(&dir, stamps).map_err(|e| {
+        if is_permission(&e) {
             e
         } else {
             format!("rebuild failed: {e}")
         }
-    })
+    })?;
+    Ok((index, manifest, None))
 }
 
 fn is_permission(e: &str) -> bool {
@@ -376,7 +398,7 @@ fn is_permission(e: &str) -> bool {
 
 /// Opens the current generation; if another process switched generations meanwhile (and
 /// removed the one being opened), opens the new one instead.
-fn open_current_retrying(dir: &Path) -> std::result::Result<(Index, Manifest, PathBuf), OpenError> {
+fn open_current_retrying(dir: &Path) -> std::result::Result<Opened, OpenError> {
     let mut attempt = 0;
     loop {
         let before = std::fs::read_to_string(dir.join("CURRENT")).ok();
@@ -399,7 +421,7 @@ enum OpenError {
 }
 
 /// Opens the generation `CURRENT` names, and checks that it can be searched.
-fn open_current(dir: &Path) -> std::result::Result<(Index, Manifest, PathBuf), OpenError> {
+fn open_current(dir: &Path) -> std::result::Result<Opened, OpenError> {
     let current = match std::fs::read_to_string(dir.join("CURRENT")) {
         Ok(name) => name.trim().to_string(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(OpenError::Missing),
@@ -429,7 +451,21 @@ fn open_current(dir: &Path) -> std::result::Result<(Index, Manifest, PathBuf), O
             .get_store_reader(0)
             .map_err(|e| OpenError::Broken(format!("damaged ({e})")))?;
     }
-    Ok((index, manifest, gen_dir))
+    Ok(Opened {
+        index,
+        manifest,
+        gen_dir,
+        reader,
+    })
+}
+
+/// A generation opened and checked, with the reader that checked it (a search uses it:
+/// opening the segments once more would be wasted work on every search).
+struct Opened {
+    index: Index,
+    manifest: Manifest,
+    gen_dir: PathBuf,
+    reader: IndexReader,
 }
 
 /// The sidecar that records the size of every segment file after each commit.
@@ -847,27 +883,4 @@ fn build_in_ram(stamps: &[FileStamp]) -> Result<(Index, Manifest)> {
     register_all(&index);
     let manifest = build_into(&index, stamps, None).map_err(|e| Error::index("(memory)", e))?;
     Ok((index, manifest))
-}
-
-/// Every stored record, in index order (for `show` and `situations`).
-pub fn all_records(index: &SearchIndex) -> Result<Vec<StepRecord>> {
-    use tantivy::schema::Value;
-    let searcher = index.reader.searcher();
-    let mut records = Vec::new();
-    for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-        let store = segment
-            .get_store_reader(64)
-            .map_err(|e| Error::index("index", e))?;
-        for doc_id in segment.doc_ids_alive() {
-            let doc: TantivyDocument = store.get(doc_id).map_err(|e| Error::index("index", e))?;
-            let _ = ord;
-            if let Some(json) = doc.get_first(index.fields.record).and_then(|v| v.as_str())
-                && let Ok(record) = serde_json::from_str(json)
-            {
-                records.push(record);
-            }
-        }
-    }
-    records.sort_by(|a: &StepRecord, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
-    Ok(records)
 }

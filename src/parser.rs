@@ -540,10 +540,10 @@ impl<'a> BodyParser<'a> {
                         label_text.push_str(&t);
                     } else {
                         strong_at_start = false;
-                        push_inline(&mut block, &t);
+                        push_text(&mut block, &t);
                     }
                 }
-                Event::InlineMath(t) | Event::DisplayMath(t) => push_inline(&mut block, &t),
+                Event::InlineMath(t) | Event::DisplayMath(t) => push_text(&mut block, &t),
                 Event::Html(t) | Event::InlineHtml(t) => {
                     if block.kind == BlockKind::Comment && is_comment(&t) {
                         continue;
@@ -551,18 +551,18 @@ impl<'a> BodyParser<'a> {
                     if block.kind == BlockKind::Comment {
                         block.kind = BlockKind::Other;
                     }
-                    push_inline(&mut block, &t);
+                    push_text(&mut block, &t);
                 }
-                Event::SoftBreak => push_inline(&mut block, " "),
-                Event::HardBreak => push_inline(&mut block, "\n"),
+                Event::SoftBreak => push_text(&mut block, " "),
+                Event::HardBreak => push_text(&mut block, "\n"),
                 Event::Rule => {
                     if depth == 0 {
                         self.flush_pending();
                     }
                 }
-                Event::FootnoteReference(t) => push_inline(&mut block, &format!("[^{t}]")),
+                Event::FootnoteReference(t) => push_text(&mut block, &format!("[^{t}]")),
                 Event::TaskListMarker(done) => {
-                    push_inline(&mut block, if done { "[x] " } else { "[ ] " })
+                    push_text(&mut block, if done { "[x] " } else { "[ ] " })
                 }
             }
         }
@@ -909,10 +909,6 @@ fn push_text(block: &mut Block, text: &str) {
         return;
     }
     block.text.push_str(text);
-}
-
-fn push_inline(block: &mut Block, text: &str) {
-    push_text(block, text);
 }
 
 fn is_comment(html: &str) -> bool {

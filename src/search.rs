@@ -519,7 +519,7 @@ impl Engine {
         } else {
             self.matcher.resolve(query)
         };
-        let query_lang = self.guess_language(query, &resolved);
+        let query_lang = self.guess_language(query);
         let (results, fuzzy_only) = self.ranked(request, query, &resolved, query_lang)?;
         let suggestions = if results.is_empty() && !query.is_empty() {
             self.matcher.suggest(query, 3)
@@ -709,16 +709,16 @@ impl Engine {
     /// The language a query is written in, when its script or words make it clear.
     /// Thai and Arabic script decide by themselves; for Latin script, the words are looked
     /// up in each language's playbooks and situation names (no statistical guessing).
-    fn guess_language(&self, query: &str, resolved: &[Resolved]) -> Option<Lang> {
+    fn guess_language(&self, query: &str) -> Option<Lang> {
         match dominant_script(query)? {
             Script::Thai => Some(Lang::Th),
             Script::Arabic => Some(Lang::Fa),
             Script::Other => None,
-            Script::Latin => self.guess_latin_language(query, resolved),
+            Script::Latin => self.guess_latin_language(query),
         }
     }
 
-    fn guess_latin_language(&self, query: &str, _resolved: &[Resolved]) -> Option<Lang> {
+    fn guess_latin_language(&self, query: &str) -> Option<Lang> {
         let lower = query.to_lowercase();
         if lower.contains(['æ', 'ø', 'å']) {
             return Some(Lang::Da);
