@@ -5,8 +5,9 @@
 //! The queries were chosen for realism, not by looking at what the engine returns; misses are
 //! printed (query, acceptable steps, what came back) so the engine can be improved.
 
-use assert_cmd::Command;
-use serde::Deserialize;
+mod common;
+
+use common::{ResultJson as Hit, SearchJson};
 use std::sync::OnceLock;
 
 const TOP: usize = 3;
@@ -350,21 +351,6 @@ const CASES: &[Case] = &[
     ),
 ];
 
-/// The part of `search --json` these tests read (serde ignores the other fields).
-#[derive(Debug, Deserialize)]
-struct SearchJson {
-    situations: Vec<String>,
-    results: Vec<Hit>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Hit {
-    playbook: String,
-    lang: String,
-    step: String,
-    score: f64,
-}
-
 struct Outcome {
     json: SearchJson,
     code: i32,
@@ -372,25 +358,12 @@ struct Outcome {
 
 /// Runs `playbook --root <crate> search --json --limit 10 -- query`.
 fn search(query: &str) -> Outcome {
-    let root = env!("CARGO_MANIFEST_DIR");
-    let output = Command::cargo_bin("playbook")
-        .expect("the playbook binary")
-        .current_dir(root)
-        .env_remove("PLAYBOOK_ROOT")
-        .env("NO_COLOR", "1")
-        .args(["--root", root, "search", "--json", "--limit", "10", "--"])
-        .arg(query)
-        .output()
-        .expect("run playbook");
-    let code = output.status.code().expect("exit code");
-    let stdout = String::from_utf8(output.stdout).expect("UTF-8 stdout");
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let (json, code, stderr) =
+        common::search_json(&common::repo_root(), &["--limit", "10", "--", query]);
     assert!(
         code == 0 || code == 1,
         "`{query}` exited {code}\nstderr: {stderr}"
     );
-    let json: SearchJson = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("`{query}`: not JSON ({e}): {stdout}\nstderr: {stderr}"));
     Outcome { json, code }
 }
 

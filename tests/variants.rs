@@ -7,8 +7,9 @@
 //! (run them with `cargo test --release --test variants -- --ignored`), so they document the gap
 //! and can be moved back into the main lists once the engine handles them.
 
-use assert_cmd::Command;
-use serde::Deserialize;
+mod common;
+
+use common::{ResultJson as Hit, SearchJson};
 
 const TOP: usize = 3;
 
@@ -17,22 +18,6 @@ const FA8: &str = "fa-angry-customers-eight-tips";
 const FAT: &str = "fa-toxic-customers";
 const RO: &str = "ro-dissatisfied-customers";
 const TH: &str = "th-unhappy-customers";
-
-/// The part of `search --json` these tests read (serde ignores the other fields).
-#[derive(Debug, Deserialize)]
-struct SearchJson {
-    query: String,
-    results: Vec<Hit>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Hit {
-    playbook: String,
-    lang: String,
-    step: String,
-    title: String,
-    score: f64,
-}
 
 impl Hit {
     fn is(&self, playbook: &str, step: &str) -> bool {
@@ -64,31 +49,13 @@ const fn case(
 
 /// Runs `playbook --root <crate> search --json [args] -- query` and parses the JSON.
 fn search(extra: &[&str], query: &str) -> (SearchJson, i32) {
-    let root = env!("CARGO_MANIFEST_DIR");
-    let output = Command::cargo_bin("playbook")
-        .expect("the playbook binary")
-        .current_dir(root)
-        .env_remove("PLAYBOOK_ROOT")
-        .env("NO_COLOR", "1")
-        .arg("--root")
-        .arg(root)
-        .arg("search")
-        .arg("--json")
-        .args(extra)
-        .arg("--")
-        .arg(query)
-        .output()
-        .expect("run playbook");
-    let code = output.status.code().expect("exit code");
-    let stdout = String::from_utf8(output.stdout).expect("UTF-8 stdout");
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let args: Vec<&str> = extra.iter().copied().chain(["--", query]).collect();
+    let (json, code, stderr) = common::search_json(&common::repo_root(), &args);
     assert!(
         code == 0 || code == 1,
         "`{query}` exited {code}\nstderr: {stderr}"
     );
-    let parsed: SearchJson = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("`{query}`: not JSON ({e}): {stdout}\nstderr: {stderr}"));
-    (parsed, code)
+    (json, code)
 }
 
 fn describe(hits: &[Hit]) -> String {
