@@ -10,16 +10,21 @@ use std::time::{Duration, Instant};
 /// The step ids a reference query returns: what "full, correct results" means here.
 const QUERIES: [&str; 3] = ["abusive caller", "ลูกค้าโกรธ", "vil tale med chefen"];
 
+/// `playbook#step` of each result, in order.
+fn step_ids(json: &common::SearchJson) -> Vec<String> {
+    json.results
+        .iter()
+        .map(|r| format!("{}#{}", r.playbook, r.step))
+        .collect()
+}
+
 fn answers(root: &Path) -> Vec<Vec<String>> {
     QUERIES
         .iter()
         .map(|q| {
             let (json, code, stderr) = search_json(root, &["--limit", "5", "--", q]);
             assert_eq!(code, 0, "{q}: {stderr}");
-            json.results
-                .iter()
-                .map(|r| format!("{}#{}", r.playbook, r.step))
-                .collect()
+            step_ids(&json)
         })
         .collect()
 }
@@ -135,11 +140,7 @@ fn survives(damage: impl Fn(&Path), expected_notice: &str) {
     damage(tree.path());
     let (json, code, stderr) = search_json(tree.path(), &["--limit", "5", "--", QUERIES[0]]);
     assert_eq!(code, 0, "{stderr}");
-    let got: Vec<String> = json
-        .results
-        .iter()
-        .map(|r| format!("{}#{}", r.playbook, r.step))
-        .collect();
+    let got = step_ids(&json);
     assert_eq!(got, expected[0]);
     assert!(
         stderr.contains(expected_notice),
@@ -253,11 +254,7 @@ fn parallel_searches_during_repeated_rebuilds_all_answer_fully() {
                     let (json, code, stderr) =
                         search_json(&root, &["--limit", "5", "--", QUERIES[q]]);
                     assert_eq!(code, 0, "{stderr}");
-                    let got: Vec<String> = json
-                        .results
-                        .iter()
-                        .map(|r| format!("{}#{}", r.playbook, r.step))
-                        .collect();
+                    let got = step_ids(&json);
                     assert_eq!(got, expected[q], "searcher {t} round {round}: {stderr}");
                 }
             })
