@@ -404,7 +404,7 @@ fn freshness(root: &Path) {
     // Make sure the index is fresh first, so every timed call finds nothing to do.
     playbook::index::open_fresh(&repo).unwrap();
     let n = 30;
-    let walk = time_n(n, || list_playbook_files(&repo).0.len());
+    let walk = time_n(n, || list_playbook_files(&repo).files.len());
     let fresh = time_n(n, || {
         let index = playbook::index::open_fresh(&repo).unwrap();
         assert!(

@@ -23,8 +23,11 @@ pub fn load(repo: &Repo) -> Option<(Taxonomy, SituationMatcher)> {
     let (size, mtime) = stamp(repo)?;
     let bytes = std::fs::read(repo.index_dir().join(CACHE_FILE)).ok()?;
     let cached: Cached = postcard::from_bytes(&bytes).ok()?;
-    (cached.format == INDEX_FORMAT && cached.size == size && cached.mtime_ns == mtime)
-        .then_some((cached.taxonomy, cached.matcher))
+    (cached.format == INDEX_FORMAT
+        && cached.size == size
+        && cached.mtime_ns == mtime
+        && cached.matcher.is_consistent())
+    .then_some((cached.taxonomy, cached.matcher))
 }
 
 /// Saves the taxonomy and matcher; failures only cost speed, so they are ignored.

@@ -5,12 +5,13 @@ use playbook::commands::LiveConfig;
 use playbook::commands::{
     CheckConfig, Command, Common, IndexConfig, SearchConfig, ShowConfig, SituationsConfig,
 };
-use playbook::commands::{GeneratedConfig, MissesConfig, NewConfig};
+use playbook::commands::{GeneratedConfig, MissesConfig, NewConfig, WatchAction, WatchConfig};
 use playbook::model::Lang;
 use playbook::render::Style;
 use playbook::search::{DEFAULT_LIMIT, SearchRequest};
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Search customer-service playbooks mid-call: what to do, and what to say.
 ///
@@ -55,6 +56,9 @@ enum CliCommand {
     Check(CheckArgs),
     /// Build or update the search index (searches do this by themselves when needed).
     Index(IndexArgs),
+    /// Watch playbooks/ so that searches skip their freshness check while nothing changes
+    /// (Linux; searches start one by themselves from 1,000 playbooks on).
+    Watch(WatchArgs),
     /// List every situation, its labels, and how many steps each language has for it.
     Situations(SituationsArgs),
     /// Show a whole playbook, or one step of it (PLAYBOOK#STEP).
@@ -118,6 +122,25 @@ struct IndexArgs {
     /// Throw the index away and build it from scratch.
     #[arg(long = "rebuild")]
     rebuild: bool,
+}
+
+#[derive(Debug, Args)]
+struct WatchArgs {
+    /// Tell the running watcher to exit.
+    #[arg(long = "stop", conflicts_with_all = ["status", "idle_minutes", "quiet"])]
+    stop: bool,
+
+    /// Show whether a watcher is running, and what it has seen.
+    #[arg(long = "status", conflicts_with_all = ["idle_minutes", "quiet"])]
+    status: bool,
+
+    /// Exit after this many minutes without a search.
+    #[arg(long = "idle-minutes", value_name = "N", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=10_080))]
+    idle_minutes: u32,
+
+    /// Print nothing when watching starts.
+    #[arg(long = "quiet")]
+    quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -245,6 +268,19 @@ impl Cli {
             CliCommand::Index(a) => Command::Index(IndexConfig {
                 common,
                 rebuild: a.rebuild,
+            }),
+            CliCommand::Watch(a) => Command::Watch(WatchConfig {
+                common,
+                action: if a.stop {
+                    WatchAction::Stop
+                } else if a.status {
+                    WatchAction::Status
+                } else {
+                    WatchAction::Run {
+                        idle: Duration::from_secs(u64::from(a.idle_minutes) * 60),
+                        quiet: a.quiet,
+                    }
+                },
             }),
             CliCommand::Situations(a) => Command::Situations(SituationsConfig {
                 common,

@@ -13,6 +13,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Options every command shares.
 #[derive(Debug, Clone)]
@@ -40,6 +41,23 @@ pub struct CheckConfig {
 pub struct IndexConfig {
     pub common: Common,
     pub rebuild: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct WatchConfig {
+    pub common: Common,
+    pub action: WatchAction,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WatchAction {
+    /// Watch in the foreground until idle for `idle`, stopped, or `playbooks/` goes away.
+    Run {
+        idle: Duration,
+        quiet: bool,
+    },
+    Stop,
+    Status,
 }
 
 #[derive(Debug, Clone)]
@@ -96,6 +114,7 @@ pub enum Command {
     Search(SearchConfig),
     Check(CheckConfig),
     Index(IndexConfig),
+    Watch(WatchConfig),
     Situations(SituationsConfig),
     Show(ShowConfig),
     New(NewConfig),
@@ -111,6 +130,7 @@ impl Command {
             Command::Search(_) => "search",
             Command::Check(_) => "check",
             Command::Index(_) => "index",
+            Command::Watch(_) => "watch",
             Command::Situations(_) => "situations",
             Command::Show(_) => "show",
             Command::New(_) => "new",
@@ -136,6 +156,7 @@ pub fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         Command::Search(c) => search(c, out, err),
         Command::Check(c) => run_check(c, out, err),
         Command::Index(c) => run_index(c, err),
+        Command::Watch(c) => run_watch(c, out, err),
         Command::Situations(c) => situations(c, out),
         Command::Show(c) => show(c, out),
         Command::New(c) => new_playbook(c, out, err),
@@ -275,6 +296,70 @@ fn run_index(config: &IndexConfig, err: &mut dyn Write) -> Result<Outcome> {
     )
     .map_err(io_err)?;
     Ok(Outcome::Success)
+}
+
+fn run_watch(config: &WatchConfig, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome> {
+    let repo = repo(&config.common)?;
+    match config.action {
+        WatchAction::Status => match crate::watch::status(&repo) {
+            Some(status) => {
+                writeln!(out, "{status}").map_err(io_err)?;
+                Ok(Outcome::Success)
+            }
+            None => {
+                writeln!(out, "no watcher is running for {}", repo.root.display())
+                    .map_err(io_err)?;
+                Ok(Outcome::Nothing)
+            }
+        },
+        WatchAction::Stop => {
+            let stopped = crate::watch::stop(&repo);
+            let message = if stopped {
+                "watcher stopped"
+            } else {
+                "no watcher was running"
+            };
+            writeln!(err, "{message}").map_err(io_err)?;
+            Ok(if stopped {
+                Outcome::Success
+            } else {
+                Outcome::Nothing
+            })
+        }
+        WatchAction::Run { idle, quiet } => watch_foreground(&repo, idle, quiet, err),
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn watch_foreground(
+    repo: &Repo,
+    idle: Duration,
+    quiet: bool,
+    err: &mut dyn Write,
+) -> Result<Outcome> {
+    let mut sink = std::io::sink();
+    let log: &mut dyn Write = if quiet { &mut sink } else { err };
+    match crate::watch::run(repo, Some(idle), log)? {
+        crate::watch::Started::Watched => Ok(Outcome::Success),
+        crate::watch::Started::AlreadyRunning => {
+            if !quiet {
+                writeln!(
+                    log,
+                    "a watcher is already running for {}",
+                    repo.root.display()
+                )
+                .map_err(io_err)?;
+            }
+            Ok(Outcome::Success)
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn watch_foreground(_: &Repo, _: Duration, _: bool, _: &mut dyn Write) -> Result<Outcome> {
+    Err(Error::Usage(
+        "`playbook watch` needs Linux (inotify); searches walk playbooks/ instead".into(),
+    ))
 }
 
 /// One situation with its step counts per language.

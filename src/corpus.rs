@@ -79,9 +79,19 @@ pub struct FileStamp {
     pub mtime_ns: i128,
 }
 
+/// What a walk over `playbooks/` found.
+#[derive(Debug, Default)]
+pub struct Listing {
+    pub files: Vec<FileStamp>,
+    /// Problems met on the way (unreadable folders, links out of the tree, …).
+    pub diagnostics: Vec<Diagnostic>,
+    /// Whether the walk met a link: linked files can change outside the watched folders.
+    pub links: bool,
+}
+
 /// Lists every `.md` playbook under `playbooks/`: hidden folders are skipped, and links are
 /// followed only while they stay inside `playbooks/`. Problems become diagnostics.
-pub fn list_playbook_files(repo: &Repo) -> (Vec<FileStamp>, Vec<Diagnostic>) {
+pub fn list_playbook_files(repo: &Repo) -> Listing {
     let dir = repo.playbooks_dir();
     let canonical_dir = dir.canonicalize().unwrap_or_else(|_| dir.clone());
     let mut found = Found::default();
@@ -90,7 +100,11 @@ pub fn list_playbook_files(repo: &Repo) -> (Vec<FileStamp>, Vec<Diagnostic>) {
     // resolved by hand, and a linked folder walked with walkdir's loop detection on.
     walk(repo, &dir, &canonical_dir, false, &mut found);
     stat_all(&mut found.files);
-    (found.files, found.diagnostics)
+    Listing {
+        files: found.files,
+        diagnostics: found.diagnostics,
+        links: found.links,
+    }
 }
 
 /// Reads every file's size and modification time, on two threads: at 10,000 playbooks
@@ -122,6 +136,7 @@ const UNSTATED: i128 = i128::MIN;
 struct Found {
     files: Vec<FileStamp>,
     diagnostics: Vec<Diagnostic>,
+    links: bool,
 }
 
 fn walk(repo: &Repo, from: &Path, canonical_dir: &Path, follow_links: bool, found: &mut Found) {
@@ -140,6 +155,9 @@ fn walk(repo: &Repo, from: &Path, canonical_dir: &Path, follow_links: bool, foun
             }
         };
         let path = entry.path();
+        if entry.file_type().is_symlink() || entry.path_is_symlink() {
+            found.links = true;
+        }
         if entry.file_type().is_symlink() {
             follow_link(repo, path, canonical_dir, found);
             continue;
@@ -361,7 +379,11 @@ pub struct Corpus {
 
 /// Loads and validates everything under `playbooks/`.
 pub fn load_corpus(repo: &Repo) -> Corpus {
-    let (mut files, mut diagnostics) = list_playbook_files(repo);
+    let Listing {
+        mut files,
+        mut diagnostics,
+        ..
+    } = list_playbook_files(repo);
     files.sort_unstable_by(|a, b| a.rel_path.cmp(&b.rel_path));
     let (taxonomy, mut tax_diags) = load_taxonomy(repo);
     diagnostics.append(&mut tax_diags);

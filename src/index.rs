@@ -11,6 +11,7 @@ use crate::corpus::{FileStamp, Repo, list_playbook_files, load_playbook};
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
 use crate::model::{Lang, Playbook, Step};
+use crate::watch::{self, Freshness};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -22,7 +23,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 
 /// Bump whenever the schema, an analyzer or the stored record changes: older indexes are
 /// then rebuilt automatically.
-pub const INDEX_FORMAT: u32 = 12;
+pub const INDEX_FORMAT: u32 = 13;
 
 /// How long an update waits for another process that holds the index writer.
 const WRITER_WAIT: Duration = Duration::from_secs(60);
@@ -265,27 +266,64 @@ pub struct IndexReport {
 }
 
 /// Opens the index of `repo`, bringing it up to date with `playbooks/` first.
+///
+/// When a watcher (see [`crate::watch`]) vouches that nothing changed since a search last
+/// walked the tree, the walk is skipped; otherwise the tree is walked and compared with
+/// the index, and the watcher is told (or, for a large tree, started).
 pub fn open_fresh(repo: &Repo) -> Result<SearchIndex> {
-    let (stamps, walk_diagnostics) = list_playbook_files(repo);
+    let watcher = watch::ask(repo);
+    if watcher == Some(Freshness::Clean)
+        && let Ok(opened) = open_current_retrying(&repo.index_dir(), Need::SearchOnly)
+        && opened.payload.format == INDEX_FORMAT
+    {
+        let skipped = opened.payload.skipped;
+        return finish(
+            opened.index,
+            Some(opened.reader),
+            skipped,
+            Vec::new(),
+            Vec::new(),
+        );
+    }
+    let listing = list_playbook_files(repo);
     let mut notices = Vec::new();
-    let opened = match open_and_update(repo, &stamps, false, &mut notices) {
-        Ok(ok) => ok,
+    let (index, manifest, reader) = match open_and_update(repo, &listing.files, false, &mut notices)
+    {
+        Ok(opened) => {
+            // The index on disk now matches the walk: a watcher may vouch for it until
+            // the next change, unless the walk met links or problems.
+            if listing.diagnostics.is_empty() && !listing.links {
+                match watcher {
+                    Some(Freshness::Dirty(seq)) => watch::report_verified(repo, seq),
+                    None if watch::Policy::from_env().starts_for(listing.files.len()) => {
+                        watch::spawn(repo)
+                    }
+                    _ => {}
+                }
+            }
+            opened
+        }
         Err(reason) => {
             notices.push(format!(
                 "index: cannot write {} ({reason}); searching from memory",
                 repo.index_dir().display()
             ));
-            let (index, manifest) = build_in_ram(&stamps)?;
+            let (index, manifest) = build_in_ram(&listing.files)?;
             (index, manifest, None)
         }
     };
-    let (index, manifest, reader) = opened;
-    finish(index, reader, &manifest, notices, walk_diagnostics)
+    finish(
+        index,
+        reader,
+        skipped_files(&manifest),
+        notices,
+        listing.diagnostics,
+    )
 }
 
 /// Builds or updates the on-disk index (`playbook index`); `rebuild` starts from scratch.
 pub fn update(repo: &Repo, rebuild: bool) -> Result<(IndexReport, Vec<String>)> {
-    let (stamps, _) = list_playbook_files(repo);
+    let stamps = list_playbook_files(repo).files;
     let mut notices = Vec::new();
     let (index, manifest, reader) = open_and_update(repo, &stamps, rebuild, &mut notices)
         .map_err(|reason| Error::index(repo.index_dir(), reason))?;
@@ -318,7 +356,7 @@ fn new_reader(index: &Index) -> Result<IndexReader> {
 fn finish(
     index: Index,
     reader: Option<IndexReader>,
-    manifest: &Manifest,
+    skipped: Vec<String>,
     notices: Vec<String>,
     walk_diagnostics: Vec<Diagnostic>,
 ) -> Result<SearchIndex> {
@@ -327,12 +365,6 @@ fn finish(
         Some(r) => r,
         None => new_reader(&index)?,
     };
-    let mut skipped: Vec<String> = manifest
-        .files
-        .iter()
-        .filter_map(|(path, f)| f.skipped.as_ref().map(|why| format!("{path} ({why})")))
-        .collect();
-    skipped.sort();
     Ok(SearchIndex {
         index,
         reader,
@@ -355,14 +387,14 @@ fn open_and_update(
     let dir = repo.index_dir();
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     if !force_rebuild {
-        match open_current_retrying(&dir) {
-            Ok(opened) if opened.manifest.format == INDEX_FORMAT => {
-                let Opened {
-                    index,
-                    manifest,
-                    gen_dir,
-                    reader,
-                } = opened;
+        match open_current_retrying(&dir, Need::Manifest) {
+            Ok(Opened {
+                index,
+                payload,
+                manifest: Some(manifest),
+                gen_dir,
+                reader,
+            }) if payload.format == INDEX_FORMAT => {
                 if diff(&manifest, stamps).is_empty() {
                     return Ok((index, manifest, Some(reader)));
                 }
@@ -398,11 +430,11 @@ fn is_permission(e: &str) -> bool {
 
 /// Opens the current generation; if another process switched generations meanwhile (and
 /// removed the one being opened), opens the new one instead.
-fn open_current_retrying(dir: &Path) -> std::result::Result<Opened, OpenError> {
+fn open_current_retrying(dir: &Path, need: Need) -> std::result::Result<Opened, OpenError> {
     let mut attempt = 0;
     loop {
         let before = std::fs::read_to_string(dir.join("CURRENT")).ok();
-        match open_current(dir) {
+        match open_current(dir, need) {
             Err(OpenError::Broken(why)) if attempt < 3 => {
                 let after = std::fs::read_to_string(dir.join("CURRENT")).ok();
                 if before == after {
@@ -421,7 +453,7 @@ enum OpenError {
 }
 
 /// Opens the generation `CURRENT` names, and checks that it can be searched.
-fn open_current(dir: &Path) -> std::result::Result<Opened, OpenError> {
+fn open_current(dir: &Path, need: Need) -> std::result::Result<Opened, OpenError> {
     let current = match std::fs::read_to_string(dir.join("CURRENT")) {
         Ok(name) => name.trim().to_string(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(OpenError::Missing),
@@ -437,8 +469,15 @@ fn open_current(dir: &Path) -> std::result::Result<Opened, OpenError> {
     let metas = index
         .load_metas()
         .map_err(|e| OpenError::Broken(format!("unreadable ({e})")))?;
-    let manifest = load_manifest(&gen_dir, &metas)
-        .ok_or_else(|| OpenError::Broken("manifest missing".to_string()))?;
+    let payload = load_payload(&metas)
+        .ok_or_else(|| OpenError::Broken("commit payload missing".to_string()))?;
+    let manifest = match need {
+        Need::Manifest => Some(
+            load_manifest(&gen_dir, &payload)
+                .ok_or_else(|| OpenError::Broken("manifest missing".to_string()))?,
+        ),
+        Need::SearchOnly => None,
+    };
     verify_files(&index, &gen_dir, &metas).map_err(OpenError::Broken)?;
     let reader = index
         .reader_builder()
@@ -453,17 +492,30 @@ fn open_current(dir: &Path) -> std::result::Result<Opened, OpenError> {
     }
     Ok(Opened {
         index,
+        payload,
         manifest,
         gen_dir,
         reader,
     })
 }
 
+/// What opening a generation must load besides the index itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Need {
+    /// The manifest, to compare it with the playbooks on disk (10,000 entries at 10,000
+    /// playbooks: more than half of a search's work when nothing else is needed).
+    Manifest,
+    /// Only what a search needs: the index and the commit payload.
+    SearchOnly,
+}
+
 /// A generation opened and checked, with the reader that checked it (a search uses it:
 /// opening the segments once more would be wasted work on every search).
 struct Opened {
     index: Index,
-    manifest: Manifest,
+    payload: Payload,
+    /// Loaded when asked for ([`Need::Manifest`]).
+    manifest: Option<Manifest>,
     gen_dir: PathBuf,
     reader: IndexReader,
 }
@@ -600,8 +652,17 @@ fn diff<'a>(manifest: &Manifest, stamps: &'a [FileStamp]) -> Diff<'a> {
     Diff { changed, removed }
 }
 
-fn writer(index: &Index) -> tantivy::Result<IndexWriter> {
-    writer_with_threads(index, 2)
+/// Below this many playbooks, a full build uses one indexing thread: it is quick anyway,
+/// and one segment instead of two makes every later search open half as many files.
+const PARALLEL_BUILD_MIN_FILES: usize = 500;
+
+fn build_writer(index: &Index, files: usize) -> tantivy::Result<IndexWriter> {
+    let threads = if files < PARALLEL_BUILD_MIN_FILES {
+        1
+    } else {
+        2
+    };
+    writer_with_threads(index, threads)
 }
 
 /// A writer with up to `max_threads` indexing threads. A refresh of a few files uses one,
@@ -650,7 +711,9 @@ fn apply_changes(
     let mut writer = writer_waiting(index)?;
     // Another process may have updated the index while this one waited.
     let metas = index.load_metas().map_err(|e| e.to_string())?;
-    let mut manifest = load_manifest(gen_dir, &metas).unwrap_or_default();
+    let mut manifest = load_payload(&metas)
+        .and_then(|p| load_manifest(gen_dir, &p))
+        .unwrap_or_default();
     let diff = diff(&manifest, stamps);
     if diff.is_empty() {
         return Ok(manifest);
@@ -715,6 +778,7 @@ fn commit(
     let payload = serde_json::to_string(&Payload {
         format: manifest.format,
         manifest: file.clone(),
+        skipped: skipped_files(manifest),
     })
     .map_err(|e| e.to_string())?;
     let mut prepared = writer.prepare_commit().map_err(|e| e.to_string())?;
@@ -734,6 +798,10 @@ fn commit(
 struct Payload {
     format: u32,
     manifest: Option<String>,
+    /// The playbooks left out of the index, as `path (why)`: a search reports them without
+    /// reading the whole manifest.
+    #[serde(default)]
+    skipped: Vec<String>,
 }
 
 /// Writes the manifest (postcard: compact and fast to read back, which matters at 10,000
@@ -753,10 +821,14 @@ fn write_manifest(dir: &Path, manifest: &Manifest) -> std::result::Result<String
     Ok(name)
 }
 
-/// The manifest the last commit names.
-fn load_manifest(gen_dir: &Path, metas: &tantivy::IndexMeta) -> Option<Manifest> {
-    let payload: Payload = serde_json::from_str(metas.payload.as_deref()?).ok()?;
-    let name = payload.manifest?;
+/// The last commit's payload.
+fn load_payload(metas: &tantivy::IndexMeta) -> Option<Payload> {
+    serde_json::from_str(metas.payload.as_deref()?).ok()
+}
+
+/// The manifest a commit's payload names.
+fn load_manifest(gen_dir: &Path, payload: &Payload) -> Option<Manifest> {
+    let name = payload.manifest.as_deref()?;
     if !name.starts_with("manifest-") || name.contains(['/', '\\']) {
         return None;
     }
@@ -764,6 +836,17 @@ fn load_manifest(gen_dir: &Path, metas: &tantivy::IndexMeta) -> Option<Manifest>
     let mut manifest: Manifest = postcard::from_bytes(&bytes).ok()?;
     manifest.format = payload.format;
     Some(manifest)
+}
+
+/// The playbooks a manifest leaves out of the index, as `path (why)`, sorted.
+fn skipped_files(manifest: &Manifest) -> Vec<String> {
+    let mut skipped: Vec<String> = manifest
+        .files
+        .iter()
+        .filter_map(|(path, f)| f.skipped.as_ref().map(|why| format!("{path} ({why})")))
+        .collect();
+    skipped.sort();
+    skipped
 }
 
 /// Whether a folder entry was last modified over a minute ago: old enough that no other
@@ -801,7 +884,7 @@ fn build_into(
     stamps: &[FileStamp],
     gen_dir: Option<&Path>,
 ) -> std::result::Result<Manifest, String> {
-    let mut writer = writer(index).map_err(|e| e.to_string())?;
+    let mut writer = build_writer(index, stamps.len()).map_err(|e| e.to_string())?;
     let (_, fields) = schema();
     let mut manifest = Manifest {
         format: INDEX_FORMAT,

@@ -13,8 +13,10 @@ pub mod commands;
 pub mod corpus;
 pub mod diagnostic;
 pub mod error;
+pub mod fixed;
 pub mod index;
 pub mod live;
+pub mod matcher;
 pub mod misses;
 pub mod model;
 pub mod parser;
@@ -22,5 +24,6 @@ pub mod render;
 pub mod scaffold;
 pub mod search;
 pub mod taxonomy;
+pub mod watch;
 
 pub use error::{Error, Result};

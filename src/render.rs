@@ -218,17 +218,17 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut line = String::new();
     let mut line_width = 0;
     for piece in break_opportunities(text) {
-        let piece_width = UnicodeWidthStr::width(piece.as_str());
         let is_space = piece.trim().is_empty();
-        if line_width + piece_width > width && !line.trim().is_empty() && !is_space {
+        if is_space && line.is_empty() {
+            continue;
+        }
+        let piece_width = UnicodeWidthStr::width(piece);
+        if line_width + piece_width > width && !is_space && !line.trim().is_empty() {
             lines.push(line.trim_end().to_string());
             line.clear();
             line_width = 0;
         }
-        if is_space && line.is_empty() {
-            continue;
-        }
-        line.push_str(&piece);
+        line.push_str(piece);
         line_width += piece_width;
     }
     if !line.trim().is_empty() {
@@ -237,25 +237,31 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-/// Splits text into pieces between which a line may break (spaces are their own pieces).
-fn break_opportunities(text: &str) -> Vec<String> {
-    let segmenter = WordSegmenter::new_dictionary(WordBreakInvariantOptions::default());
+fn is_thai(c: char) -> bool {
+    ('\u{0E00}'..='\u{0E7F}').contains(&c)
+}
+
+/// Splits text into pieces between which a line may break (each space is its own piece).
+fn break_opportunities(text: &str) -> Vec<&str> {
+    // The segmenter is only built for text that has Thai in it (most lines do not).
+    let segmenter = text
+        .contains(is_thai)
+        .then(|| WordSegmenter::new_dictionary(WordBreakInvariantOptions::default()));
     let mut pieces = Vec::new();
     for (i, chunk) in text.split(' ').enumerate() {
         if i > 0 {
-            pieces.push(" ".to_string());
+            pieces.push(" ");
         }
-        if chunk
-            .chars()
-            .any(|c| ('\u{0E00}'..='\u{0E7F}').contains(&c))
-        {
-            let mut prev = 0;
-            for b in segmenter.segment_str(chunk).skip(1) {
-                pieces.push(chunk[prev..b].to_string());
-                prev = b;
+        match &segmenter {
+            Some(segmenter) if chunk.contains(is_thai) => {
+                let mut prev = 0;
+                for b in segmenter.segment_str(chunk).skip(1) {
+                    pieces.push(&chunk[prev..b]);
+                    prev = b;
+                }
             }
-        } else if !chunk.is_empty() {
-            pieces.push(chunk.to_string());
+            _ if !chunk.is_empty() => pieces.push(chunk),
+            _ => {}
         }
     }
     pieces

@@ -2,13 +2,14 @@
 //!
 //! Search never prints: it returns [`SearchResults`], which [`crate::render`] shows.
 
-use crate::analysis::{Analyzer, Script, dominant_script, fold_diacritics, normalize_persian};
+use crate::analysis::{Analyzer, Script, dominant_script};
 use crate::error::{Error, Result};
 use crate::index::{SearchIndex, StepRecord};
+pub use crate::matcher::{Resolved, SituationMatcher, typo_budget};
 use crate::model::Lang;
 use crate::taxonomy::Taxonomy;
-use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashSet};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, Query,
@@ -135,343 +136,6 @@ pub struct SearchResults {
     /// True when the query matched only through typo tolerance.
     #[serde(skip)]
     pub fuzzy_only: bool,
-}
-
-/// Word-level forms of a text in one analyzer, for matching situation names.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-struct Word {
-    /// The word folded (lowercase, no diacritics, Persian-normalised), for typo distance.
-    folded: String,
-    /// Its analysed forms (stems, variants); for a stop word, the word itself.
-    forms: Vec<String>,
-    /// A stop word ("to", "med", "cu"): needed only in names with at most one other word.
-    #[serde(default)]
-    stop: bool,
-    /// Which characters (hashed into 64 buckets) the word has: a cheap test that rules out
-    /// most typo comparisons before computing an edit distance.
-    #[serde(default)]
-    chars: u64,
-}
-
-/// A situation's label or synonym, ready to match.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct Name {
-    situation: u32,
-    /// Indexes into [`SituationMatcher::vocabulary`].
-    words: Vec<u32>,
-    /// For Thai and Persian: the name without spaces or joiners, for substring matching.
-    compact: Option<String>,
-}
-
-/// Matches queries to situations through labels and synonyms in all languages.
-///
-/// Names share most of their words ("customer", "kunde"), so each distinct word is kept
-/// once in a vocabulary and matched against the query once per search.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SituationMatcher {
-    names: Vec<Name>,
-    vocabulary: Vec<(Analyzer, Word)>,
-    ids: Vec<String>,
-}
-
-fn analyzer_for_taxonomy_lang(lang: &str) -> Analyzer {
-    match lang {
-        "fa" => Analyzer::PersianStem,
-        "th" => Analyzer::ThaiWords,
-        "ro" => Analyzer::Romanian,
-        "da" => Analyzer::Danish,
-        _ => Analyzer::English,
-    }
-}
-
-/// The words of `text` as `analyzer` sees them, one entry per surface word.
-fn words_of(text: &str, analyzer: Analyzer) -> Vec<Word> {
-    let surface = match analyzer {
-        Analyzer::PersianStem | Analyzer::Persian => Analyzer::Persian,
-        Analyzer::ThaiWords | Analyzer::ThaiBigrams => Analyzer::ThaiWords,
-        _ => Analyzer::LatinExact,
-    };
-    surface
-        .surface_words(text)
-        .into_iter()
-        .map(|w| {
-            let mut forms = if analyzer == surface {
-                vec![w.text.clone()]
-            } else {
-                analyzer.terms(&w.text)
-            };
-            let folded = fold_diacritics(&w.text);
-            let stop = forms.is_empty();
-            if stop {
-                forms.push(folded.clone());
-            }
-            Word {
-                chars: char_mask(&folded),
-                folded,
-                forms,
-                stop,
-            }
-        })
-        .collect()
-}
-
-/// The set of a word's characters, hashed into 64 buckets.
-fn char_mask(word: &str) -> u64 {
-    word.chars().fold(0, |mask, c| mask | 1 << (c as u32 % 64))
-}
-
-/// Text without spaces and joiners, for matching Thai and Persian names inside a query.
-fn compact(text: &str) -> String {
-    normalize_persian(text)
-        .chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}'))
-        .collect()
-}
-
-/// How many typos a word of this length tolerates: none for short words.
-pub fn typo_budget(chars: usize) -> usize {
-    match chars {
-        0..=4 => 0,
-        5..=8 => 1,
-        _ => 2,
-    }
-}
-
-impl SituationMatcher {
-    pub fn new(taxonomy: &Taxonomy) -> Self {
-        let mut names = Vec::new();
-        let mut vocabulary: Vec<(Analyzer, Word)> = Vec::new();
-        let mut known: HashMap<(Analyzer, String), u32> = HashMap::new();
-        for (i, s) in taxonomy.situations.iter().enumerate() {
-            for (lang, text) in s.names() {
-                let analyzer = analyzer_for_taxonomy_lang(lang);
-                let words: Vec<u32> = words_of(text, analyzer)
-                    .into_iter()
-                    .map(|w| {
-                        *known
-                            .entry((analyzer, w.folded.clone()))
-                            .or_insert_with(|| {
-                                vocabulary.push((analyzer, w));
-                                (vocabulary.len() - 1) as u32
-                            })
-                    })
-                    .collect();
-                let compact_form = matches!(lang, "fa" | "th")
-                    .then(|| compact(text))
-                    .filter(|c| c.chars().count() >= 3);
-                if words.is_empty() && compact_form.is_none() {
-                    continue;
-                }
-                names.push(Name {
-                    situation: i as u32,
-                    words,
-                    compact: compact_form,
-                });
-            }
-        }
-        SituationMatcher {
-            names,
-            vocabulary,
-            ids: taxonomy.situations.iter().map(|s| s.id.clone()).collect(),
-        }
-    }
-
-    /// Situations the query names, best first.
-    pub fn resolve(&self, query: &str) -> Vec<Resolved> {
-        let scores = self.score_all(query, false);
-        let best = scores.iter().map(|r| r.strength).fold(0.0f32, f32::max);
-        let mut out: Vec<Resolved> = scores
-            .into_iter()
-            .filter(|r| r.strength >= 0.75 && r.strength >= best * 0.6)
-            .collect();
-        out.sort_by(|a, b| {
-            b.strength
-                .total_cmp(&a.strength)
-                .then_with(|| a.id.cmp(&b.id))
-        });
-        out
-    }
-
-    /// Situations a query partly resembles, for "did you mean".
-    pub fn suggest(&self, query: &str, n: usize) -> Vec<String> {
-        let mut scores = self.score_all(query, true);
-        scores.sort_by(|a, b| {
-            b.strength
-                .total_cmp(&a.strength)
-                .then_with(|| a.id.cmp(&b.id))
-        });
-        scores
-            .into_iter()
-            .filter(|r| r.strength > 0.2)
-            .take(n)
-            .map(|r| r.id)
-            .collect()
-    }
-
-    /// How well each vocabulary word matches its best query word (0 when none does), and
-    /// how many content words (not stop words) the query has for each analyzer.
-    fn vocabulary_matches(&self, query: &str) -> (Vec<f32>, HashMap<Analyzer, usize>) {
-        let mut query_words: HashMap<Analyzer, Vec<Word>> = HashMap::new();
-        for (analyzer, _) in &self.vocabulary {
-            query_words
-                .entry(*analyzer)
-                .or_insert_with(|| words_of(query, *analyzer));
-        }
-        // A query word that is itself a known word is taken as typed: typo tolerance is
-        // for words the taxonomy does not know ("pakke" must not become "takke").
-        let known: HashSet<(Analyzer, usize)> = self
-            .vocabulary
-            .iter()
-            .flat_map(|(analyzer, word)| {
-                query_words[analyzer]
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, q)| word.forms.iter().any(|f| q.forms.contains(f)))
-                    .map(|(i, _)| (*analyzer, i))
-                    .collect::<Vec<_>>()
-            })
-            .collect();
-        let matches = self
-            .vocabulary
-            .iter()
-            .map(|(analyzer, word)| {
-                query_words[analyzer]
-                    .iter()
-                    .enumerate()
-                    .map(|(i, q)| {
-                        let m = word_match(word, q);
-                        if m < 1.0 && known.contains(&(*analyzer, i)) {
-                            0.0
-                        } else {
-                            m
-                        }
-                    })
-                    .fold(0.0f32, f32::max)
-            })
-            .collect();
-        let content = query_words
-            .into_iter()
-            .map(|(a, words)| (a, words.iter().filter(|w| !w.stop).count()))
-            .collect();
-        (matches, content)
-    }
-
-    fn score_all(&self, query: &str, partial: bool) -> Vec<Resolved> {
-        let mut best: HashMap<usize, (f32, f32)> = HashMap::new();
-        let mut keep = |situation: usize, strength: f32, coverage: f32| {
-            let e = best.entry(situation).or_insert((0.0, 0.0));
-            if strength > e.0 || (strength == e.0 && coverage > e.1) {
-                *e = (strength, coverage);
-            }
-        };
-        let query_lower = query.to_lowercase();
-        let query_content = query_lower.split_whitespace().count().max(1) as f32;
-        for (i, id) in self.ids.iter().enumerate() {
-            if query_lower.contains(id.as_str()) {
-                keep(i, 2.0, (1.0 / query_content).min(1.0));
-            }
-        }
-        let (matches, content) = self.vocabulary_matches(query);
-        let query_compact = compact(query);
-        for name in &self.names {
-            let mut score = name_match(name, &self.vocabulary, &matches, partial);
-            let mut coverage = 0.0;
-            if score > 0.0 {
-                let analyzer = self.vocabulary[name.words[0] as usize].0;
-                let name_content = name
-                    .words
-                    .iter()
-                    .filter(|&&w| !self.vocabulary[w as usize].1.stop)
-                    .count();
-                let query_content = content.get(&analyzer).copied().unwrap_or(0).max(1);
-                coverage = (name_content as f32 / query_content as f32).min(1.0);
-            }
-            if let Some(c) = &name.compact
-                && query_compact.contains(c.as_str())
-            {
-                let compact_score = 1.0 + 0.05 * c.chars().count().min(20) as f32;
-                if compact_score >= score {
-                    score = compact_score;
-                    let query_len = query_compact.chars().count().max(1);
-                    coverage = c.chars().count() as f32 / query_len as f32;
-                }
-            }
-            if score > 0.0 {
-                keep(name.situation as usize, score, coverage);
-            }
-        }
-        best.into_iter()
-            .map(|(i, (strength, coverage))| Resolved {
-                id: self.ids[i].clone(),
-                strength,
-                coverage,
-            })
-            .collect()
-    }
-}
-
-/// A situation the query named.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Resolved {
-    pub id: String,
-    /// About 1 for a clear match, more for longer (more specific) names.
-    pub strength: f32,
-    /// How much of the query the matched name explains (1: the query is the name).
-    pub coverage: f32,
-}
-
-/// How well a name matches the query: about 1 when every word of the name is in the query
-/// (more for longer names, which are more specific), 0 when not. Stop words count only in
-/// names with at most one other word ("kan ikke" needs its "kan").
-fn name_match(name: &Name, vocabulary: &[(Analyzer, Word)], matches: &[f32], partial: bool) -> f32 {
-    let content = name
-        .words
-        .iter()
-        .filter(|&&w| !vocabulary[w as usize].1.stop)
-        .count();
-    let required: Vec<u32> = name
-        .words
-        .iter()
-        .copied()
-        .filter(|&w| content <= 1 || !vocabulary[w as usize].1.stop)
-        .collect();
-    if required.is_empty() {
-        return 0.0;
-    }
-    let scores = required.iter().map(|&w| matches[w as usize]);
-    let total: f32 = scores.clone().sum();
-    let matched = scores.filter(|&m| m > 0.0).count();
-    let n = required.len() as f32;
-    if matched == required.len() {
-        total / n + 0.1 * (n - 1.0).min(3.0)
-    } else if partial {
-        0.5 * total / n
-    } else {
-        0.0
-    }
-}
-
-fn word_match(name_word: &Word, query_word: &Word) -> f32 {
-    if name_word.forms.iter().any(|f| query_word.forms.contains(f)) {
-        return 1.0;
-    }
-    let (a, b) = (
-        name_word.folded.chars().count(),
-        query_word.folded.chars().count(),
-    );
-    let budget = typo_budget(a.min(b));
-    // Every character one word has and the other lacks needs at least one edit.
-    let missing = (name_word.chars & !query_word.chars).count_ones() as usize;
-    let extra = (query_word.chars & !name_word.chars).count_ones() as usize;
-    if budget > 0
-        && a.abs_diff(b) <= budget
-        && missing <= budget
-        && extra <= budget
-        && strsim::osa_distance(&name_word.folded, &query_word.folded) <= budget
-    {
-        return 0.8;
-    }
-    0.0
 }
 
 /// A fresh index, the taxonomy and the situation matcher: everything a search needs.
@@ -663,8 +327,15 @@ impl Engine {
         // scores by its best match (plus a little for the others), so a common word that
         // matches in four fields does not outweigh a rare one that matches in one.
         let words = surface_words(query);
+        let searcher = self.index.reader.searcher();
         let mut per_word: BTreeMap<usize, Vec<Box<dyn Query>>> = BTreeMap::new();
         let mut exact: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        // (word, term, weight, typo budget) for the typo-tolerant pass below.
+        let mut fuzzy_candidates: Vec<(usize, Term, f32, usize)> = Vec::new();
+        // Words found as typed in some field: like the situation matcher, such a word is
+        // taken as meant ("pakke" must not become "takke"), and skipping its typo
+        // automaton saves most of a short search's work.
+        let mut found_as_typed: HashSet<usize> = HashSet::new();
         for &(analyzer, field) in &self.index.fields.text {
             let mut seen = HashSet::new();
             let terms: Vec<crate::analysis::Term> = analyzer
@@ -676,20 +347,34 @@ impl Engine {
             let weight = field_weight(analyzer);
             for (i, t) in terms.iter().enumerate() {
                 let word = word_at(&words, t.start);
-                let disjuncts = per_word.entry(word).or_default();
                 let term = Term::from_field_text(field, &t.text);
+                if searcher.doc_freq(&term).unwrap_or(0) > 0 {
+                    found_as_typed.insert(word);
+                }
                 let tq = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
-                disjuncts.push(Box::new(BoostQuery::new(Box::new(tq.clone()), weight)));
+                per_word
+                    .entry(word)
+                    .or_default()
+                    .push(Box::new(BoostQuery::new(Box::new(tq.clone()), weight)));
                 exact.push((Occur::Should, Box::new(tq)));
                 let budget = typo_budget(t.text.chars().count());
                 if analyzer.allows_fuzzy() && budget > 0 && i < MAX_FUZZY_TERMS {
-                    let fq = FuzzyTermQuery::new(term, budget as u8, true);
-                    disjuncts.push(Box::new(BoostQuery::new(
-                        Box::new(fq),
-                        weight * FUZZY_FACTOR,
-                    )));
+                    fuzzy_candidates.push((word, term, weight, budget));
                 }
             }
+        }
+        for (word, term, weight, budget) in fuzzy_candidates {
+            if found_as_typed.contains(&word) {
+                continue;
+            }
+            let fq = FuzzyTermQuery::new(term, budget as u8, true);
+            per_word
+                .entry(word)
+                .or_default()
+                .push(Box::new(BoostQuery::new(
+                    Box::new(fq),
+                    weight * FUZZY_FACTOR,
+                )));
         }
         let clauses: Clauses = per_word
             .into_values()

@@ -25,7 +25,9 @@ pub struct Term {
 }
 
 /// The analyzers, one per index field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Analyzer {
     /// Thai words from ICU4X dictionary segmentation.
     ThaiWords,
@@ -56,6 +58,15 @@ impl Analyzer {
         Analyzer::Danish,
         Analyzer::English,
     ];
+
+    /// A one-byte code for compact tables; [`Analyzer::from_code`] reads it back.
+    pub fn code(self) -> u8 {
+        Analyzer::ALL.iter().position(|&a| a == self).unwrap_or(0) as u8
+    }
+
+    pub fn from_code(code: u8) -> Option<Analyzer> {
+        Analyzer::ALL.get(usize::from(code)).copied()
+    }
 
     /// The tokenizer name registered with tantivy (also the field name).
     pub fn name(self) -> &'static str {

@@ -1,0 +1,720 @@
+//! The situation matcher: which situations a query names, through the labels and synonyms
+//! of the taxonomy in every language, with typo tolerance for words it does not know.
+//!
+//! It is compiled once per taxonomy and cached in `index/` (see [`crate::cache`]), then
+//! loaded by every search, so it is laid out flat: every string lives in one `text`
+//! buffer and the tables hold spans into it. Loading it is a handful of allocations
+//! instead of one per word, and a search looks words up by binary search in a sorted
+//! table of forms instead of comparing the query with the whole vocabulary.
+
+use crate::analysis::{Analyzer, fold_diacritics, normalize_persian};
+use crate::fixed::{Fixed, u32_at, u64_at};
+use crate::taxonomy::Taxonomy;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::ops::Range;
+
+/// How many typos a word of this length tolerates: none for short words.
+pub fn typo_budget(chars: usize) -> usize {
+    match chars {
+        0..=4 => 0,
+        5..=8 => 1,
+        _ => 2,
+    }
+}
+
+/// How well a word matches when it is spelt like a form of a name's word.
+const EXACT: f32 = 1.0;
+/// How well a word matches when it is within its typo budget of a name's word.
+const TYPO: f32 = 0.8;
+
+/// A piece of [`SituationMatcher::text`], or a range of one of its tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    start: u32,
+    end: u32,
+}
+
+impl Span {
+    fn range(self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
+    fn read(bytes: &[u8], at: usize) -> Span {
+        Span {
+            start: u32_at(bytes, at),
+            end: u32_at(bytes, at + 4),
+        }
+    }
+
+    fn write(self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.start.to_le_bytes());
+        out.extend_from_slice(&self.end.to_le_bytes());
+    }
+}
+
+impl Fixed for Span {
+    const SIZE: usize = 8;
+    fn write(&self, out: &mut Vec<u8>) {
+        Span::write(*self, out);
+    }
+    fn read(bytes: &[u8]) -> Option<Self> {
+        Some(Span::read(bytes, 0))
+    }
+}
+
+/// A distinct word of the situation names, per analyzer.
+#[derive(Debug, Clone)]
+struct VocabularyWord {
+    analyzer: Analyzer,
+    /// A stop word ("to", "med", "cu"): needed only in names with at most one other word.
+    stop: bool,
+    /// Which characters (hashed into 64 buckets) `folded` has: a cheap test that rules
+    /// out most typo comparisons before computing an edit distance.
+    chars: u64,
+    /// The length of `folded` in characters.
+    len: u32,
+    /// The word folded (lowercase, no diacritics, Persian-normalised), for typo distance.
+    folded: Span,
+}
+
+impl Fixed for VocabularyWord {
+    const SIZE: usize = 22;
+    fn write(&self, out: &mut Vec<u8>) {
+        out.push(self.analyzer.code());
+        out.push(u8::from(self.stop));
+        out.extend_from_slice(&self.chars.to_le_bytes());
+        out.extend_from_slice(&self.len.to_le_bytes());
+        self.folded.write(out);
+    }
+    fn read(b: &[u8]) -> Option<Self> {
+        Some(VocabularyWord {
+            analyzer: Analyzer::from_code(b[0])?,
+            stop: b[1] != 0,
+            chars: u64_at(b, 2),
+            len: u32_at(b, 10),
+            folded: Span::read(b, 14),
+        })
+    }
+}
+
+/// One analysed form of a vocabulary word ("refund" → "refund"; "refunds" → "refund").
+#[derive(Debug, Clone)]
+struct Form {
+    analyzer: Analyzer,
+    text: Span,
+    word: u32,
+}
+
+impl Fixed for Form {
+    const SIZE: usize = 13;
+    fn write(&self, out: &mut Vec<u8>) {
+        out.push(self.analyzer.code());
+        self.text.write(out);
+        out.extend_from_slice(&self.word.to_le_bytes());
+    }
+    fn read(b: &[u8]) -> Option<Self> {
+        Some(Form {
+            analyzer: Analyzer::from_code(b[0])?,
+            text: Span::read(b, 1),
+            word: u32_at(b, 9),
+        })
+    }
+}
+
+/// A label or synonym of a situation, in one language.
+#[derive(Debug, Clone)]
+struct Name {
+    situation: u32,
+    /// A range of [`SituationMatcher::name_words`].
+    words: Span,
+    /// For Thai and Persian: the name without spaces or joiners, for substring matching.
+    compact: Option<Span>,
+}
+
+/// Marks a name without a compact form in the fixed-width encoding.
+const NO_COMPACT: u32 = u32::MAX;
+
+impl Fixed for Name {
+    const SIZE: usize = 20;
+    fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.situation.to_le_bytes());
+        self.words.write(out);
+        let none = Span {
+            start: NO_COMPACT,
+            end: NO_COMPACT,
+        };
+        self.compact.unwrap_or(none).write(out);
+    }
+    fn read(b: &[u8]) -> Option<Self> {
+        let compact = Span::read(b, 12);
+        Some(Name {
+            situation: u32_at(b, 0),
+            words: Span::read(b, 4),
+            compact: (compact.start != NO_COMPACT).then_some(compact),
+        })
+    }
+}
+
+/// Matches queries to situations through labels and synonyms in all languages.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SituationMatcher {
+    /// Every string of the matcher, end to end (UTF-8, checked where a span is read as
+    /// text; compared as bytes otherwise).
+    #[serde(with = "crate::fixed::bytes")]
+    text: Vec<u8>,
+    /// Situation ids, in taxonomy order.
+    #[serde(with = "crate::fixed::table")]
+    ids: Vec<Span>,
+    /// Names share most of their words ("customer", "kunde"), so each distinct word is
+    /// kept once and matched against the query once per search.
+    #[serde(with = "crate::fixed::table")]
+    vocabulary: Vec<VocabularyWord>,
+    /// Every form of every vocabulary word, sorted by analyzer and text.
+    #[serde(with = "crate::fixed::table")]
+    forms: Vec<Form>,
+    #[serde(with = "crate::fixed::table")]
+    names: Vec<Name>,
+    /// The vocabulary words of each name, in order.
+    #[serde(with = "crate::fixed::table")]
+    name_words: Vec<u32>,
+    /// The analyzers the vocabulary uses.
+    analyzers: Vec<Analyzer>,
+}
+
+/// A word as an analyzer sees it, while building the matcher or reading a query.
+#[derive(Debug, Clone)]
+struct Word {
+    folded: String,
+    /// Its analysed forms (stems, variants); for a stop word, the word itself.
+    forms: Vec<String>,
+    stop: bool,
+}
+
+fn analyzer_for_taxonomy_lang(lang: &str) -> Analyzer {
+    match lang {
+        "fa" => Analyzer::PersianStem,
+        "th" => Analyzer::ThaiWords,
+        "ro" => Analyzer::Romanian,
+        "da" => Analyzer::Danish,
+        _ => Analyzer::English,
+    }
+}
+
+/// The words of `text` as `analyzer` sees them, one entry per surface word.
+fn words_of(text: &str, analyzer: Analyzer) -> Vec<Word> {
+    let surface = match analyzer {
+        Analyzer::PersianStem | Analyzer::Persian => Analyzer::Persian,
+        Analyzer::ThaiWords | Analyzer::ThaiBigrams => Analyzer::ThaiWords,
+        _ => Analyzer::LatinExact,
+    };
+    surface
+        .surface_words(text)
+        .into_iter()
+        .map(|w| {
+            let mut forms = if analyzer == surface {
+                vec![w.text.clone()]
+            } else {
+                analyzer.terms(&w.text)
+            };
+            let folded = fold_diacritics(&w.text);
+            let stop = forms.is_empty();
+            if stop {
+                forms.push(folded.clone());
+            }
+            Word {
+                folded,
+                forms,
+                stop,
+            }
+        })
+        .collect()
+}
+
+/// The set of a word's characters, hashed into 64 buckets.
+fn char_mask(word: &str) -> u64 {
+    word.chars().fold(0, |mask, c| mask | 1 << (c as u32 % 64))
+}
+
+/// Text without spaces and joiners, for matching Thai and Persian names inside a query.
+fn compact(text: &str) -> String {
+    normalize_persian(text)
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}'))
+        .collect()
+}
+
+/// Builds the flat tables of a [`SituationMatcher`].
+#[derive(Default)]
+struct Builder {
+    text: String,
+    vocabulary: Vec<VocabularyWord>,
+    forms: Vec<Form>,
+    names: Vec<Name>,
+    name_words: Vec<u32>,
+    known: HashMap<(Analyzer, String), u32>,
+}
+
+impl Builder {
+    fn push_text(&mut self, s: &str) -> Span {
+        let start = self.text.len() as u32;
+        self.text.push_str(s);
+        Span {
+            start,
+            end: self.text.len() as u32,
+        }
+    }
+
+    /// The vocabulary index of `word`, added if new (words are told apart by analyzer and
+    /// folded spelling).
+    fn word_id(&mut self, analyzer: Analyzer, word: Word) -> u32 {
+        if let Some(&id) = self.known.get(&(analyzer, word.folded.clone())) {
+            return id;
+        }
+        let id = self.vocabulary.len() as u32;
+        let folded = self.push_text(&word.folded);
+        self.vocabulary.push(VocabularyWord {
+            analyzer,
+            stop: word.stop,
+            chars: char_mask(&word.folded),
+            len: word.folded.chars().count() as u32,
+            folded,
+        });
+        for form in &word.forms {
+            let text = self.push_text(form);
+            self.forms.push(Form {
+                analyzer,
+                text,
+                word: id,
+            });
+        }
+        self.known.insert((analyzer, word.folded), id);
+        id
+    }
+
+    fn add_name(&mut self, situation: u32, lang: &str, name: &str) {
+        let analyzer = analyzer_for_taxonomy_lang(lang);
+        let ids: Vec<u32> = words_of(name, analyzer)
+            .into_iter()
+            .map(|w| self.word_id(analyzer, w))
+            .collect();
+        let compact_form = matches!(lang, "fa" | "th")
+            .then(|| compact(name))
+            .filter(|c| c.chars().count() >= 3);
+        if ids.is_empty() && compact_form.is_none() {
+            return;
+        }
+        let start = self.name_words.len() as u32;
+        self.name_words.extend(ids);
+        let words = Span {
+            start,
+            end: self.name_words.len() as u32,
+        };
+        let compact = compact_form.map(|c| self.push_text(&c));
+        self.names.push(Name {
+            situation,
+            words,
+            compact,
+        });
+    }
+
+    fn finish(mut self, taxonomy: &Taxonomy) -> SituationMatcher {
+        let ids = taxonomy
+            .situations
+            .iter()
+            .map(|s| self.push_text(&s.id))
+            .collect();
+        let text = self.text;
+        let mut forms = self.forms;
+        forms.sort_by(|a, b| {
+            (a.analyzer, &text[a.text.range()], a.word).cmp(&(
+                b.analyzer,
+                &text[b.text.range()],
+                b.word,
+            ))
+        });
+        let mut analyzers: Vec<Analyzer> = self.vocabulary.iter().map(|w| w.analyzer).collect();
+        analyzers.sort();
+        analyzers.dedup();
+        SituationMatcher {
+            text: text.into_bytes(),
+            ids,
+            vocabulary: self.vocabulary,
+            forms,
+            names: self.names,
+            name_words: self.name_words,
+            analyzers,
+        }
+    }
+}
+
+/// How a query's words relate to the vocabulary.
+struct QueryMatch {
+    /// How well each vocabulary word matches its best query word (0 when none does).
+    scores: Vec<f32>,
+    /// How many content words (not stop words) the query has, per analyzer.
+    content: Vec<(Analyzer, usize)>,
+}
+
+impl QueryMatch {
+    fn content_words(&self, analyzer: Analyzer) -> usize {
+        self.content
+            .iter()
+            .find(|(a, _)| *a == analyzer)
+            .map_or(0, |(_, n)| *n)
+    }
+}
+
+impl SituationMatcher {
+    pub fn new(taxonomy: &Taxonomy) -> Self {
+        let mut builder = Builder::default();
+        for (i, s) in taxonomy.situations.iter().enumerate() {
+            for (lang, text) in s.names() {
+                builder.add_name(i as u32, lang, text);
+            }
+        }
+        builder.finish(taxonomy)
+    }
+
+    /// Whether every span and index points inside its table: a cache that decodes but
+    /// does not pass this is rebuilt, never trusted (an index out of range would panic).
+    pub fn is_consistent(&self) -> bool {
+        let within = |span: Span, len: usize| span.start <= span.end && span.end as usize <= len;
+        let text = self.text.len();
+        let words = self.vocabulary.len() as u32;
+        self.ids.iter().all(|&s| within(s, text))
+            && self.vocabulary.iter().all(|w| within(w.folded, text))
+            && self
+                .forms
+                .iter()
+                .all(|f| within(f.text, text) && f.word < words)
+            && self.name_words.iter().all(|&w| w < words)
+            && self.names.iter().all(|n| {
+                (n.situation as usize) < self.ids.len()
+                    && within(n.words, self.name_words.len())
+                    && n.compact.is_none_or(|c| within(c, text))
+            })
+    }
+
+    /// A span of the text, as text ("" if a damaged cache split a character).
+    fn str(&self, span: Span) -> &str {
+        std::str::from_utf8(self.bytes(span)).unwrap_or("")
+    }
+
+    fn bytes(&self, span: Span) -> &[u8] {
+        self.text.get(span.range()).unwrap_or(&[])
+    }
+
+    fn id(&self, situation: usize) -> &str {
+        self.str(self.ids[situation])
+    }
+
+    fn words_of_name(&self, name: &Name) -> &[u32] {
+        &self.name_words[name.words.range()]
+    }
+
+    /// Situations the query names, best first.
+    pub fn resolve(&self, query: &str) -> Vec<Resolved> {
+        let scores = self.score_all(query, false);
+        let best = scores.iter().map(|r| r.strength).fold(0.0f32, f32::max);
+        let mut out: Vec<Resolved> = scores
+            .into_iter()
+            .filter(|r| r.strength >= 0.75 && r.strength >= best * 0.6)
+            .collect();
+        out.sort_by(|a, b| {
+            b.strength
+                .total_cmp(&a.strength)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        out
+    }
+
+    /// Situations a query partly resembles, for "did you mean".
+    pub fn suggest(&self, query: &str, n: usize) -> Vec<String> {
+        let mut scores = self.score_all(query, true);
+        scores.sort_by(|a, b| {
+            b.strength
+                .total_cmp(&a.strength)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        scores
+            .into_iter()
+            .filter(|r| r.strength > 0.2)
+            .take(n)
+            .map(|r| r.id)
+            .collect()
+    }
+
+    /// The vocabulary words one of whose forms is spelt `form`.
+    fn words_with_form(&self, analyzer: Analyzer, form: &str) -> impl Iterator<Item = u32> {
+        let form = form.as_bytes();
+        let key = |f: &Form| (f.analyzer, self.bytes(f.text));
+        let start = self.forms.partition_point(|f| key(f) < (analyzer, form));
+        self.forms[start..]
+            .iter()
+            .take_while(move |f| key(f) == (analyzer, form))
+            .map(|f| f.word)
+    }
+
+    /// Whether a vocabulary word is within the typo budget of a query word.
+    fn within_typos(
+        &self,
+        word: &VocabularyWord,
+        query_word: &Word,
+        query_len: usize,
+        query_chars: u64,
+    ) -> bool {
+        let len = word.len as usize;
+        let budget = typo_budget(len.min(query_len));
+        // Every character one word has and the other lacks needs at least one edit.
+        let missing = (word.chars & !query_chars).count_ones() as usize;
+        let extra = (query_chars & !word.chars).count_ones() as usize;
+        budget > 0
+            && len.abs_diff(query_len) <= budget
+            && missing <= budget
+            && extra <= budget
+            && strsim::osa_distance(self.str(word.folded), &query_word.folded) <= budget
+    }
+
+    /// Scores every vocabulary word against the query. A query word spelt like a known
+    /// form matches exactly and is taken as typed: typo tolerance is only for words the
+    /// taxonomy does not know ("pakke" must not become "takke").
+    fn match_query(&self, query: &str) -> QueryMatch {
+        let mut scores = vec![0.0f32; self.vocabulary.len()];
+        let mut content = Vec::with_capacity(self.analyzers.len());
+        for &analyzer in &self.analyzers {
+            let query_words = words_of(query, analyzer);
+            content.push((analyzer, query_words.iter().filter(|w| !w.stop).count()));
+            for query_word in &query_words {
+                let mut known = false;
+                for form in &query_word.forms {
+                    for word in self.words_with_form(analyzer, form) {
+                        scores[word as usize] = EXACT;
+                        known = true;
+                    }
+                }
+                if known {
+                    continue;
+                }
+                let query_len = query_word.folded.chars().count();
+                let query_chars = char_mask(&query_word.folded);
+                for (i, word) in self.vocabulary.iter().enumerate() {
+                    if word.analyzer == analyzer
+                        && scores[i] < TYPO
+                        && self.within_typos(word, query_word, query_len, query_chars)
+                    {
+                        scores[i] = TYPO;
+                    }
+                }
+            }
+        }
+        QueryMatch { scores, content }
+    }
+
+    fn score_all(&self, query: &str, partial: bool) -> Vec<Resolved> {
+        // Per situation: the best (strength, coverage) of its names.
+        let mut best: Vec<(f32, f32)> = vec![(0.0, 0.0); self.ids.len()];
+        let mut keep = |situation: usize, strength: f32, coverage: f32| {
+            let e = &mut best[situation];
+            if strength > e.0 || (strength == e.0 && coverage > e.1) {
+                *e = (strength, coverage);
+            }
+        };
+        let query_lower = query.to_lowercase();
+        let query_content = query_lower.split_whitespace().count().max(1) as f32;
+        for i in 0..self.ids.len() {
+            if query_lower.contains(self.id(i)) {
+                keep(i, 2.0, (1.0 / query_content).min(1.0));
+            }
+        }
+        let matched = self.match_query(query);
+        let query_compact = compact(query);
+        for name in &self.names {
+            let words = self.words_of_name(name);
+            let mut score = self.name_match(words, &matched.scores, partial);
+            let mut coverage = 0.0;
+            if score > 0.0 {
+                let analyzer = self.vocabulary[words[0] as usize].analyzer;
+                let name_content = words
+                    .iter()
+                    .filter(|&&w| !self.vocabulary[w as usize].stop)
+                    .count();
+                let query_content = matched.content_words(analyzer).max(1);
+                coverage = (name_content as f32 / query_content as f32).min(1.0);
+            }
+            if let Some(c) = name.compact.map(|c| self.str(c))
+                && query_compact.contains(c)
+            {
+                let compact_score = 1.0 + 0.05 * c.chars().count().min(20) as f32;
+                if compact_score >= score {
+                    score = compact_score;
+                    let query_len = query_compact.chars().count().max(1);
+                    coverage = c.chars().count() as f32 / query_len as f32;
+                }
+            }
+            if score > 0.0 {
+                keep(name.situation as usize, score, coverage);
+            }
+        }
+        best.into_iter()
+            .enumerate()
+            .filter(|(_, (strength, _))| *strength > 0.0)
+            .map(|(i, (strength, coverage))| Resolved {
+                id: self.id(i).to_string(),
+                strength,
+                coverage,
+            })
+            .collect()
+    }
+
+    /// How well a name matches the query: about 1 when every word of the name is in the
+    /// query (more for longer names, which are more specific), 0 when not. Stop words count
+    /// only in names with at most one other word ("kan ikke" needs its "kan").
+    fn name_match(&self, words: &[u32], scores: &[f32], partial: bool) -> f32 {
+        let is_stop = |w: u32| self.vocabulary[w as usize].stop;
+        let content = words.iter().filter(|&&w| !is_stop(w)).count();
+        let required = || {
+            words
+                .iter()
+                .copied()
+                .filter(move |&w| content <= 1 || !is_stop(w))
+        };
+        let n = required().count();
+        if n == 0 {
+            return 0.0;
+        }
+        let total: f32 = required().map(|w| scores[w as usize]).sum();
+        let matched = required().filter(|&w| scores[w as usize] > 0.0).count();
+        let n = n as f32;
+        if matched as f32 == n {
+            total / n + 0.1 * (n - 1.0).min(3.0)
+        } else if partial {
+            0.5 * total / n
+        } else {
+            0.0
+        }
+    }
+}
+
+/// A situation the query named.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resolved {
+    pub id: String,
+    /// About 1 for a clear match, more for longer (more specific) names.
+    pub strength: f32,
+    /// How much of the query the matched name explains (1: the query is the name).
+    pub coverage: f32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::taxonomy::parse_taxonomy;
+
+    const TAXONOMY: &str = r#"
+[[situation]]
+id = "refund-demand"
+label = "Refund demand"
+description = "The customer wants their money back."
+[situation.labels]
+fa = "درخواست بازپرداخت"
+ro = "Cerere de rambursare"
+th = "ขอคืนเงิน"
+da = "Krav om refusion"
+[situation.synonyms]
+en = ["wants a refund", "money back", "money"]
+fa = ["پول را پس می‌خواهد"]
+ro = ["vrea banii înapoi"]
+th = ["ต้องการเงินคืน"]
+da = ["vil have pengene tilbage"]
+
+[[situation]]
+id = "manager-request"
+label = "Manager request"
+description = "The customer asks for a manager."
+[situation.labels]
+fa = "درخواست مدیر"
+ro = "Cere un manager"
+th = "ขอคุยกับผู้จัดการ"
+da = "Vil tale med en leder"
+[situation.synonyms]
+en = ["speak to a supervisor", "monkey"]
+fa = ["می‌خواهد با مدیر صحبت کند"]
+ro = ["vrea să vorbească cu șeful"]
+th = ["ขอสายหัวหน้า"]
+da = ["vil tale med chefen"]
+"#;
+
+    fn matcher() -> SituationMatcher {
+        let (taxonomy, diagnostics) = parse_taxonomy(TAXONOMY.as_bytes(), "situations.toml");
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        SituationMatcher::new(&taxonomy.unwrap())
+    }
+
+    fn resolved(m: &SituationMatcher, query: &str) -> Vec<String> {
+        m.resolve(query).into_iter().map(|r| r.id).collect()
+    }
+
+    #[test]
+    fn names_resolve_in_every_language() {
+        let m = matcher();
+        for query in [
+            "customer wants a refund",
+            "درخواست بازپرداخت",
+            "cerere de rambursare",
+            "ขอคืนเงิน",
+            "kunden vil have pengene tilbage",
+        ] {
+            assert_eq!(resolved(&m, query), ["refund-demand"], "{query}");
+        }
+        assert_eq!(resolved(&m, "vil tale med en leder"), ["manager-request"]);
+        // Without diacritics; with a space where Persian writes a zero-width non-joiner.
+        assert_eq!(resolved(&m, "vrea banii inapoi"), ["refund-demand"]);
+        assert_eq!(
+            resolved(&m, "می خواهد با مدیر صحبت کند"),
+            ["manager-request"]
+        );
+    }
+
+    #[test]
+    fn missing_diacritics_and_thai_inside_a_sentence_still_match() {
+        let m = matcher();
+        assert_eq!(resolved(&m, "cere un manager"), ["manager-request"]);
+        assert_eq!(resolved(&m, "Cere un manager acum"), ["manager-request"]);
+        assert_eq!(resolved(&m, "ลูกค้าขอคุยกับผู้จัดการค่ะ"), ["manager-request"]);
+    }
+
+    #[test]
+    fn unknown_words_get_typo_tolerance_known_words_do_not() {
+        let m = matcher();
+        // "supervsor" is not a word of the taxonomy: one typo from "supervisor".
+        assert_eq!(resolved(&m, "speak to a supervsor"), ["manager-request"]);
+        assert_eq!(resolved(&m, "manger request"), ["manager-request"]);
+        // "moneyy" is unknown: one typo from "money", two from "monkey".
+        assert_eq!(resolved(&m, "moneyy"), ["refund-demand"]);
+        // "monkey" is a known word, so it is taken as typed, not as a typo of "money".
+        assert_eq!(resolved(&m, "monkey"), ["manager-request"]);
+        assert!(resolved(&m, "weather forecast").is_empty());
+    }
+
+    #[test]
+    fn suggestions_come_from_partial_matches() {
+        let m = matcher();
+        assert_eq!(m.suggest("manager", 3), ["manager-request"]);
+    }
+
+    #[test]
+    fn the_matcher_survives_a_round_trip_and_rejects_damage() {
+        let m = matcher();
+        let bytes = postcard::to_stdvec(&m).unwrap();
+        let back: SituationMatcher = postcard::from_bytes(&bytes).unwrap();
+        assert!(back.is_consistent());
+        assert_eq!(resolved(&back, "ขอคืนเงิน"), ["refund-demand"]);
+        let mut damaged = back.clone();
+        damaged.name_words[0] = u32::MAX;
+        assert!(!damaged.is_consistent());
+        let mut damaged = back;
+        damaged.forms[0].text.end = u32::MAX;
+        assert!(!damaged.is_consistent());
+    }
+}
