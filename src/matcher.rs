@@ -542,8 +542,12 @@ impl SituationMatcher {
                 let query_content = matched.content_words(analyzer).max(1);
                 coverage = (name_content as f32 / query_content as f32).min(1.0);
             }
-            if let Some(c) = name.compact.map(|c| self.str(c))
-                && query_compact.contains(c)
+            // Compact names are Thai or Persian: compared as bytes, and only with a query
+            // that has such letters at all.
+            if !query_compact.is_ascii()
+                && let Some(c) = name.compact.map(|c| self.bytes(c))
+                && contains_bytes(query_compact.as_bytes(), c)
+                && let Ok(c) = std::str::from_utf8(c)
             {
                 let compact_score = 1.0 + 0.05 * c.chars().count().min(20) as f32;
                 if compact_score >= score {
@@ -571,6 +575,10 @@ impl SituationMatcher {
     /// query (more for longer names, which are more specific), 0 when not. Stop words count
     /// only in names with at most one other word ("kan ikke" needs its "kan").
     fn name_match(&self, words: &[u32], scores: &[f32], partial: bool) -> f32 {
+        // Most names share no word with the query: done before any counting.
+        if !partial && words.iter().all(|&w| scores[w as usize] == 0.0) {
+            return 0.0;
+        }
         let is_stop = |w: u32| self.vocabulary[w as usize].stop;
         let content = words.iter().filter(|&&w| !is_stop(w)).count();
         let required = || {
@@ -594,6 +602,11 @@ impl SituationMatcher {
             0.0
         }
     }
+}
+
+/// Whether `needle` occurs in `haystack` (both short: a query and a name).
+fn contains_bytes(haystack: &[u8], needle: &[u8]) -> bool {
+    needle.is_empty() || haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 /// A situation the query named.

@@ -217,24 +217,39 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
     let mut line_width = 0;
+    // Whether `line` has more than spaces (kept as a flag: trimming the line for every
+    // piece made long paragraphs quadratic).
+    let mut line_has_text = false;
     for piece in break_opportunities(text) {
         let is_space = piece.trim().is_empty();
         if is_space && line.is_empty() {
             continue;
         }
-        let piece_width = UnicodeWidthStr::width(piece);
-        if line_width + piece_width > width && !is_space && !line.trim().is_empty() {
+        let piece_width = display_width(piece);
+        if line_width + piece_width > width && !is_space && line_has_text {
             lines.push(line.trim_end().to_string());
             line.clear();
             line_width = 0;
+            line_has_text = false;
         }
         line.push_str(piece);
         line_width += piece_width;
+        line_has_text |= !is_space;
     }
-    if !line.trim().is_empty() {
+    if line_has_text {
         lines.push(line.trim_end().to_string());
     }
     lines
+}
+
+/// Terminal columns of `text`: its length for printable ASCII (most pieces), else what
+/// Unicode says (combining marks take none, wide characters two).
+fn display_width(text: &str) -> usize {
+    if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        text.len()
+    } else {
+        UnicodeWidthStr::width(text)
+    }
 }
 
 fn is_thai(c: char) -> bool {

@@ -9,13 +9,14 @@ pub use crate::matcher::{Resolved, SituationMatcher, typo_budget};
 use crate::model::Lang;
 use crate::taxonomy::Taxonomy;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, Query,
-    TermQuery,
+    AutomatonWeight, BooleanQuery, BoostQuery, ConstScoreQuery, DfaWrapper, DisjunctionMaxQuery,
+    EnableScoring, FuzzyTermQuery, Occur, Query, TermQuery, Weight,
 };
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{TantivyDocument, Term};
 
 /// How many results an agent sees unless they ask for more.
@@ -363,11 +364,14 @@ impl Engine {
                 }
             }
         }
+        let mut automata = SharedAutomata::default();
         for (word, term, weight, budget) in fuzzy_candidates {
             if found_as_typed.contains(&word) {
                 continue;
             }
-            let fq = FuzzyTermQuery::new(term, budget as u8, true);
+            let Some(fq) = automata.query(term, budget as u8) else {
+                continue;
+            };
             per_word
                 .entry(word)
                 .or_default()
@@ -456,6 +460,57 @@ impl Engine {
             ["ro"] => Some(Lang::Ro),
             _ => None,
         }
+    }
+}
+
+/// Typo-tolerant term queries that share their automata: a word analysed alike in four
+/// fields ("caller") needs one Levenshtein automaton, not four, and building one is most
+/// of what a typo query costs (it allocates a 256-wide transition table per state).
+#[derive(Default)]
+struct SharedAutomata {
+    built: HashMap<(String, u8), Arc<DfaWrapper>>,
+}
+
+impl SharedAutomata {
+    /// A query matching the terms of `term`'s field within `distance` edits of its text.
+    fn query(&mut self, term: Term, distance: u8) -> Option<SharedFuzzyQuery> {
+        let key = (term.value().as_str()?.to_string(), distance);
+        let automaton = match self.built.get(&key) {
+            Some(a) => Arc::clone(a),
+            None => {
+                let fuzzy = FuzzyTermQuery::new(term.clone(), distance, true);
+                let fresh = Arc::new(fuzzy.automaton().ok()?);
+                self.built.insert(key, Arc::clone(&fresh));
+                fresh
+            }
+        };
+        Some(SharedFuzzyQuery {
+            field: term.field(),
+            automaton,
+        })
+    }
+}
+
+/// Like tantivy's `FuzzyTermQuery` (same automaton, same constant score), with the
+/// automaton shared between fields.
+#[derive(Clone)]
+struct SharedFuzzyQuery {
+    field: Field,
+    automaton: Arc<DfaWrapper>,
+}
+
+impl std::fmt::Debug for SharedFuzzyQuery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SharedFuzzyQuery({:?})", self.field)
+    }
+}
+
+impl Query for SharedFuzzyQuery {
+    fn weight(&self, _: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(AutomatonWeight::<DfaWrapper>::new(
+            self.field,
+            Arc::clone(&self.automaton),
+        )))
     }
 }
 

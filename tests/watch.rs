@@ -220,14 +220,19 @@ fn a_stuck_or_dead_watcher_only_costs_a_walk() {
     let root = tree.path();
     let mut watcher = Watcher::start(root);
     step_ids(root, "vred");
-    let pid = watcher.pid().to_string();
+    let pid = watcher.pid();
     // Stopped: it accepts connections but never answers; searches time out and walk.
-    Command::new("kill").args(["-STOP", &pid]).status().unwrap();
+    // `kill` of the shell: the machine may have no /usr/bin/kill.
+    let stopped = Command::new("sh")
+        .args(["-c", &format!("kill -STOP {pid}")])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
     let path = root.join("playbooks/da/vrede.md");
     append(&path, NEW_STEP);
     assert_eq!(step_ids(root, "zebraord"), ["da-mini#zebra-step"]);
     // Killed: its socket is left behind, nobody listens; searches walk.
-    Command::new("kill").args(["-KILL", &pid]).status().unwrap();
+    watcher.child.as_mut().unwrap().kill().unwrap();
     watcher.wait_for_exit();
     assert!(root.join("index/watch.sock").exists());
     std::fs::write(
