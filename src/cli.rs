@@ -342,6 +342,9 @@ The folder holding \fIplaybooks/\fR, as \fB\-\-root\fR.
 \fBPLAYBOOK_LOG_MISSES\fR
 A file to which every search that found nothing, or only typo matches, is appended as one JSON line (opt\-in, offline). \fBplaybook misses\fR summarises it. \fBlog_misses = "FILE"\fR in \fIROOT/playbook.toml\fR does the same.
 .TP
+\fBPLAYBOOK_WATCH\fR
+\fBauto\fR (default): a search over 1,000 playbooks or more starts \fBplaybook watch\fR in the background when none runs. \fBalways\fR: whatever the size. \fBoff\fR: never start or ask a watcher; every search checks every file.
+.TP
 \fBNO_COLOR\fR
 When set and not empty, no colours.
 .SH FILES
@@ -350,7 +353,7 @@ When set and not empty, no colours.
 The playbooks (\fIplaybooks/LANG/*.md\fR) and the situation taxonomy (\fIplaybooks/situations.toml\fR).
 .TP
 \fIROOT/index/\fR
-The search index, rebuilt automatically.
+The search index, rebuilt automatically; \fIwatch.sock\fR and \fIwatch.lock\fR belong to a running \fBplaybook watch\fR.
 .TP
 \fIROOT/playbook.toml\fR
 Optional settings (\fBlog_misses\fR).

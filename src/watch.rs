@@ -135,13 +135,16 @@ pub fn spawn(repo: &Repo) {
     if socket_path(repo).as_os_str().len() > MAX_SOCKET_PATH {
         return;
     }
-    let Ok(exe) = std::env::current_exe() else {
+    let (Ok(exe), Ok(root)) = (std::env::current_exe(), repo.root.canonicalize()) else {
         return;
     };
     use std::os::unix::process::CommandExt;
+    // From `/`, with an absolute root: the watcher must not keep the search's working
+    // folder busy (an unmount, a deleted folder) for the half hour it may live.
     let child = std::process::Command::new(exe)
+        .current_dir("/")
         .arg("--root")
-        .arg(&repo.root)
+        .arg(root)
         .arg("watch")
         .arg("--quiet")
         .stdin(std::process::Stdio::null())
