@@ -9,6 +9,7 @@ use playbook::commands::{GeneratedConfig, MissesConfig, NewConfig, WatchAction, 
 use playbook::model::Lang;
 use playbook::render::Style;
 use playbook::search::{DEFAULT_LIMIT, SearchRequest};
+use playbook::watch::Policy;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -33,6 +34,18 @@ pub struct Cli {
     #[arg(long = "color", global = true, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
 
+    /// Whether searches skip their freshness check through a watcher (`playbook watch`):
+    /// auto starts one from 1,000 playbooks on, always whatever the size, off never.
+    #[arg(
+        long = "watch",
+        global = true,
+        env = "PLAYBOOK_WATCH",
+        value_enum,
+        default_value_t = WatchChoice::Auto,
+        value_name = "WHEN"
+    )]
+    watch: WatchChoice,
+
     /// No subcommand: `live` on a terminal, else the help (exit 2).
     #[command(subcommand)]
     command: Option<CliCommand>,
@@ -44,6 +57,26 @@ enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum WatchChoice {
+    /// Ask a running watcher; start one from 1,000 playbooks on.
+    Auto,
+    /// Ask a running watcher; start one whatever the size.
+    Always,
+    /// Never: every search checks every file.
+    Off,
+}
+
+impl From<WatchChoice> for Policy {
+    fn from(choice: WatchChoice) -> Policy {
+        match choice {
+            WatchChoice::Auto => Policy::Auto,
+            WatchChoice::Always => Policy::Always,
+            WatchChoice::Off => Policy::Off,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -220,6 +253,7 @@ impl Cli {
         };
         let common = Common {
             root: self.root,
+            watch: self.watch.into(),
             style: Style {
                 color,
                 width: width.clamp(20, 200),

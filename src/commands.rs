@@ -21,6 +21,8 @@ pub struct Common {
     /// `--root`, if given.
     pub root: Option<PathBuf>,
     pub style: Style,
+    /// Whether searches use (and start) a watcher (`--watch`).
+    pub watch: crate::watch::Policy,
 }
 
 #[derive(Debug, Clone)]
@@ -177,7 +179,7 @@ fn repo(common: &Common) -> Result<Repo> {
 /// The live UI draws on the terminal itself, not on `out`.
 fn live(config: &LiveConfig) -> Result<Outcome> {
     let repo = repo(&config.common)?;
-    crate::live::run(repo, config.common.style.color)?;
+    crate::live::run(repo, config.common.style.color, config.common.watch)?;
     Ok(Outcome::Success)
 }
 
@@ -199,7 +201,11 @@ fn required_taxonomy(repo: &Repo) -> Result<Taxonomy> {
 }
 
 /// Opens a fresh index and the engine, telling `err` what was done to the index.
-pub fn open_engine(repo: &Repo, err: &mut dyn Write) -> Result<Engine> {
+pub fn open_engine(
+    repo: &Repo,
+    watching: crate::watch::Policy,
+    err: &mut dyn Write,
+) -> Result<Engine> {
     let (taxonomy, matcher) = match crate::cache::load(repo) {
         Some(cached) => cached,
         None => {
@@ -209,7 +215,7 @@ pub fn open_engine(repo: &Repo, err: &mut dyn Write) -> Result<Engine> {
             (taxonomy, matcher)
         }
     };
-    let index = index::open_fresh(repo)?;
+    let index = index::open_fresh(repo, watching)?;
     for notice in &index.notices {
         writeln!(err, "{notice}").map_err(io_err)?;
     }
@@ -237,7 +243,7 @@ pub fn open_engine(repo: &Repo, err: &mut dyn Write) -> Result<Engine> {
 
 fn search(config: &SearchConfig, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome> {
     let repo = repo(&config.common)?;
-    let engine = open_engine(&repo, err)?;
+    let engine = open_engine(&repo, config.common.watch, err)?;
     let results = engine.search(&config.request)?;
     if config.json {
         render::search_json(out, &results).map_err(io_err)?;

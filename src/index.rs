@@ -270,8 +270,11 @@ pub struct IndexReport {
 /// When a watcher (see [`crate::watch`]) vouches that nothing changed since a search last
 /// walked the tree, the walk is skipped; otherwise the tree is walked and compared with
 /// the index, and the watcher is told (or, for a large tree, started).
-pub fn open_fresh(repo: &Repo) -> Result<SearchIndex> {
-    let watcher = watch::ask(repo);
+pub fn open_fresh(repo: &Repo, watching: watch::Policy) -> Result<SearchIndex> {
+    let watcher = match watching {
+        watch::Policy::Off => None,
+        _ => watch::ask(repo),
+    };
     if watcher == Some(Freshness::Clean)
         && let Ok(opened) = open_current_retrying(&repo.index_dir(), Need::SearchOnly)
         && opened.payload.format == INDEX_FORMAT
@@ -295,9 +298,7 @@ pub fn open_fresh(repo: &Repo) -> Result<SearchIndex> {
             if listing.diagnostics.is_empty() && !listing.links {
                 match watcher {
                     Some(Freshness::Dirty(seq)) => watch::report_verified(repo, seq),
-                    None if watch::Policy::from_env().starts_for(listing.files.len()) => {
-                        watch::spawn(repo)
-                    }
+                    None if watching.starts_for(listing.files.len()) => watch::spawn(repo),
                     _ => {}
                 }
             }

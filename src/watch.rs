@@ -33,31 +33,22 @@ pub const AUTO_START_MIN_FILES: usize = 1_000;
 pub const IDLE_EXIT: Duration = Duration::from_secs(30 * 60);
 /// How long a search waits for the watcher's answer before walking anyway.
 pub const REPLY_TIMEOUT: Duration = Duration::from_millis(250);
-/// `PLAYBOOK_WATCH`: `auto` (the default: start a watcher from [`AUTO_START_MIN_FILES`]
-/// playbooks on), `always` (whatever the size, e.g. for a slow network folder), or `off`
-/// (never start or ask one: every search walks).
-pub const ENV: &str = "PLAYBOOK_WATCH";
 /// Unix socket paths are limited to 108 bytes; longer ones cannot be bound.
 const MAX_SOCKET_PATH: usize = 100;
 
-/// When searches start a watcher (see [`ENV`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Whether searches use a watcher, and when they start one (`--watch`, `PLAYBOOK_WATCH`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Policy {
+    /// Ask a running watcher; start one from [`AUTO_START_MIN_FILES`] playbooks on.
+    #[default]
     Auto,
+    /// Ask a running watcher; start one whatever the size (e.g. a slow network folder).
     Always,
+    /// Never ask or start one: every search checks every file.
     Off,
 }
 
 impl Policy {
-    /// The policy `PLAYBOOK_WATCH` asks for; an unknown value means the default.
-    pub fn from_env() -> Policy {
-        match std::env::var(ENV).as_deref() {
-            Ok("off") => Policy::Off,
-            Ok("always") => Policy::Always,
-            _ => Policy::Auto,
-        }
-    }
-
     /// Whether a search over `playbooks` playbooks with no watcher should start one.
     pub fn starts_for(self, playbooks: usize) -> bool {
         match self {
@@ -66,10 +57,6 @@ impl Policy {
             Policy::Off => false,
         }
     }
-}
-
-fn enabled() -> bool {
-    Policy::from_env() != Policy::Off
 }
 
 /// What a watcher says about `playbooks/`.
@@ -83,9 +70,6 @@ pub enum Freshness {
 
 /// Asks the repository's watcher whether anything changed. `None`: no watcher answered.
 pub fn ask(repo: &Repo) -> Option<Freshness> {
-    if !enabled() {
-        return None;
-    }
     let reply = request(repo, "fresh?")?;
     match reply.split_whitespace().collect::<Vec<_>>().as_slice() {
         ["clean", _] => Some(Freshness::Clean),
@@ -127,9 +111,17 @@ fn request(repo: &Repo, line: &str) -> Option<String> {
 
 /// Starts a watcher in the background for `repo` (the `playbook watch` command of this very
 /// binary, in its own process group, with no terminal). Best effort: on failure searches
-/// simply keep walking.
+/// simply keep walking. Only the `playbook` binary starts watchers: a test or benchmark
+/// that links the library must not start copies of itself.
 pub fn spawn(repo: &Repo) {
-    if !enabled() || !cfg!(target_os = "linux") {
+    if !cfg!(target_os = "linux") {
+        return;
+    }
+    let is_playbook = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.file_name().map(|n| n == "playbook"))
+        .unwrap_or(false);
+    if !is_playbook {
         return;
     }
     if socket_path(repo).as_os_str().len() > MAX_SOCKET_PATH {
