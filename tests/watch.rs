@@ -293,3 +293,20 @@ fn a_tree_with_links_is_never_vouched_for() {
     step_ids(root, "zebraord");
     assert!(!is_clean(root), "{:?}", status(root));
 }
+
+#[test]
+fn an_unknown_watch_setting_is_a_usage_error() {
+    let tree = mini_tree();
+    let output = playbook(tree.path())
+        .env("PLAYBOOK_WATCH", "sometimes")
+        .args(["search", "vred"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("sometimes"), "{stderr}");
+    assert!(
+        stderr.contains("auto") && stderr.contains("off"),
+        "{stderr}"
+    );
+}
