@@ -223,7 +223,21 @@ mod daemon {
         root_id: (u64, u64),
         /// A folder could not be watched (e.g. the system's watch limit): never clean.
         incomplete: bool,
+        /// `index/` itself: a `CURRENT` written there switches generations.
+        index_root: Option<i32>,
+        index_path: PathBuf,
+        /// Each `index/gen-*` folder: a `meta.json` written there is a commit.
+        generations: HashMap<i32, PathBuf>,
     }
+
+    /// What an index commit writes, by rename: both count as changes (see `watch_index`).
+    const INDEX_EVENTS: WatchFlags = WatchFlags::CREATE
+        .union(WatchFlags::CLOSE_WRITE)
+        .union(WatchFlags::MOVED_TO)
+        .union(WatchFlags::DELETE)
+        .union(WatchFlags::DONT_FOLLOW)
+        .union(WatchFlags::ONLYDIR)
+        .union(WatchFlags::EXCL_UNLINK);
 
     const FOLDER_EVENTS: WatchFlags = WatchFlags::CREATE
         .union(WatchFlags::DELETE)
@@ -254,6 +268,9 @@ mod daemon {
                 root_path: root.to_path_buf(),
                 root_id,
                 incomplete: false,
+                index_root: None,
+                index_path: PathBuf::new(),
+                generations: HashMap::new(),
             };
             watches.add_tree(root);
             Ok(watches)
@@ -281,6 +298,38 @@ mod daemon {
             }
         }
 
+        /// Also watches the index's commits. A search vouches for the index it walked
+        /// against; another search that started earlier (from an older view of the tree)
+        /// could commit after that and undo a newer file. Counting every commit as a change
+        /// means the next search walks once more and finds the index as it really is.
+        /// Only `CURRENT` and `meta.json` count: readers also touch lock files there.
+        fn watch_index(&mut self, index_dir: &Path) {
+            match inotify::add_watch(&self.fd, index_dir, INDEX_EVENTS) {
+                Ok(wd) => self.index_root = Some(wd),
+                Err(_) => self.incomplete = true,
+            }
+            self.index_path = index_dir.to_path_buf();
+            let Ok(entries) = std::fs::read_dir(index_dir) else {
+                self.incomplete = true;
+                return;
+            };
+            for entry in entries.flatten() {
+                if entry.file_name().as_bytes().starts_with(b"gen-") {
+                    self.add_generation(&entry.path());
+                }
+            }
+        }
+
+        fn add_generation(&mut self, dir: &Path) {
+            match inotify::add_watch(&self.fd, dir, INDEX_EVENTS) {
+                Ok(wd) => {
+                    self.generations.insert(wd, dir.to_path_buf());
+                }
+                Err(Errno::NOENT) | Err(Errno::NOTDIR) => {}
+                Err(_) => self.incomplete = true,
+            }
+        }
+
         /// Whether `playbooks/` is still the folder being watched.
         fn root_in_place(&self) -> bool {
             folder_id(&self.root_path) == Some(self.root_id)
@@ -291,6 +340,7 @@ mod daemon {
         fn drain(&mut self, changes: &mut Changes) -> bool {
             let mut buf = [MaybeUninit::uninit(); 8192];
             let mut new_folders = Vec::new();
+            let mut new_generations = Vec::new();
             let mut changed = false;
             let mut root_gone = false;
             {
@@ -306,8 +356,24 @@ mod daemon {
                             break;
                         }
                     };
-                    changed = true;
                     let flags = event.events();
+                    let name = event.file_name().map(|n| n.to_bytes()).unwrap_or_default();
+                    if Some(event.wd()) == self.index_root {
+                        root_gone |= flags.contains(ReadFlags::IGNORED);
+                        changed |= name == b"CURRENT";
+                        if flags.contains(ReadFlags::ISDIR) && name.starts_with(b"gen-") {
+                            new_generations.push(self.index_path.join(OsStr::from_bytes(name)));
+                        }
+                        continue;
+                    }
+                    if self.generations.contains_key(&event.wd()) {
+                        changed |= name == b"meta.json";
+                        if flags.contains(ReadFlags::IGNORED) {
+                            self.generations.remove(&event.wd());
+                        }
+                        continue;
+                    }
+                    changed = true;
                     if event.wd() == self.root
                         && flags.intersects(
                             ReadFlags::DELETE_SELF | ReadFlags::MOVE_SELF | ReadFlags::IGNORED,
@@ -329,6 +395,9 @@ mod daemon {
             }
             for folder in new_folders {
                 self.add_tree(&folder);
+            }
+            for generation in new_generations {
+                self.add_generation(&generation);
             }
             if changed {
                 changes.changed();
@@ -373,6 +442,7 @@ mod daemon {
         }
         let playbooks = repo.playbooks_dir();
         let mut watches = Watches::new(&playbooks)?;
+        watches.watch_index(&index_dir);
         // Only now, with every folder watched, may searches ask: an answer always comes
         // from a watcher that has seen everything since it started listening.
         let socket = index_dir.join(SOCKET_FILE);
@@ -563,6 +633,39 @@ mod daemon {
             assert!(!changes.is_clean());
             std::fs::remove_dir_all(&root).unwrap();
             assert!(!watches.drain(&mut changes), "playbooks/ removed");
+        }
+
+        #[test]
+        fn commits_to_the_index_count_as_changes_and_readers_do_not() {
+            let (dir, _root, mut watches, mut changes) = watched_tree();
+            let index = dir.path().join("index");
+            let generation = index.join("gen-1");
+            std::fs::create_dir_all(&generation).unwrap();
+            watches.watch_index(&index);
+            let clean_after = |watches: &mut Watches, changes: &mut Changes| {
+                assert!(watches.drain(changes));
+                let clean = changes.is_clean();
+                changes.verified = changes.seq;
+                clean
+            };
+            assert!(clean_after(&mut watches, &mut changes));
+            // What a reader and a search write: lock files, the taxonomy cache.
+            std::fs::write(generation.join(".tantivy-meta.lock"), "").unwrap();
+            std::fs::write(index.join("situations.cache"), "x").unwrap();
+            assert!(clean_after(&mut watches, &mut changes));
+            // A commit: meta.json written beside, then renamed into place.
+            std::fs::write(generation.join("meta.tmp"), "{}").unwrap();
+            std::fs::rename(generation.join("meta.tmp"), generation.join("meta.json")).unwrap();
+            assert!(!clean_after(&mut watches, &mut changes));
+            // A new generation, committed, then made current.
+            let next = index.join("gen-2");
+            std::fs::create_dir(&next).unwrap();
+            assert!(clean_after(&mut watches, &mut changes));
+            std::fs::write(next.join("meta.json"), "{}").unwrap();
+            assert!(!clean_after(&mut watches, &mut changes));
+            std::fs::write(index.join("CURRENT.tmp"), "gen-2").unwrap();
+            std::fs::rename(index.join("CURRENT.tmp"), index.join("CURRENT")).unwrap();
+            assert!(!clean_after(&mut watches, &mut changes));
         }
 
         #[test]

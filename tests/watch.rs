@@ -325,3 +325,21 @@ fn an_unknown_watch_setting_is_a_usage_error() {
         "{stderr}"
     );
 }
+
+/// Another process's commit (here a rebuild) may come from an older view of the tree than
+/// the search that last vouched for the index: the watcher makes the next search walk.
+#[test]
+fn a_commit_by_another_process_makes_the_next_search_walk() {
+    let tree = mini_tree();
+    let root = tree.path();
+    let _watcher = Watcher::start(root);
+    search_until_clean(root, "vred");
+    playbook(root)
+        .args(["index", "--rebuild"])
+        .assert()
+        .success();
+    wait_until("the watcher has counted the commit", || {
+        status(root).is_some_and(|s| s.contains("changes pending"))
+    });
+    search_until_clean(root, "vred");
+}
