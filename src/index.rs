@@ -681,30 +681,40 @@ fn writer_with_threads(index: &Index, max_threads: usize) -> tantivy::Result<Ind
 
 /// Small updates add a segment each; past a handful, merge them.
 ///
-/// The big segment of the last full build is left out of the merge while it holds most of
-/// the documents: merging into it would make every fifth edit wait for a copy of the whole
-/// index (0.45 s at 10,000 playbooks) instead of a few milliseconds. It joins the merge
-/// once a fifth of it is deleted (replaced by edits), so that space comes back.
+/// Only the small segments (under a tenth of the documents each) are merged: merging
+/// into the big segments of the last full build would make an edit wait for a copy of
+/// the whole index (0.45 s at 10,000 playbooks) instead of a few milliseconds. A big
+/// segment joins the merge once a fifth of it is deleted (replaced by edits), so that
+/// space comes back.
 fn merge_if_fragmented(index: &Index, writer: &mut IndexWriter) -> std::result::Result<(), String> {
-    let mut metas = index.searchable_segment_metas().map_err(|e| e.to_string())?;
+    let metas = index
+        .searchable_segment_metas()
+        .map_err(|e| e.to_string())?;
     if metas.len() <= MAX_SEGMENTS {
         return Ok(());
     }
-    metas.sort_by_key(|m| std::cmp::Reverse(m.max_doc()));
     let total: u32 = metas.iter().map(|m| m.max_doc()).sum();
-    let big = &metas[0];
-    let keep_big = big.max_doc() * 2 >= total && big.num_deleted_docs() * 5 < big.max_doc();
+    // A small index is merged whole: that is quick, and "small segments" mean nothing when
+    // every playbook is a tenth of it.
+    let whole = total < WHOLE_MERGE_MAX_DOCS;
+    let worth_merging = |m: &tantivy::index::SegmentMeta| {
+        whole || m.max_doc() * 10 < total || m.num_deleted_docs() * 5 >= m.max_doc()
+    };
     let ids: Vec<_> = metas
         .iter()
-        .skip(usize::from(keep_big))
+        .filter(|m| worth_merging(m))
         .map(|m| m.id())
         .collect();
-    writer.merge(&ids).wait().map_err(|e| e.to_string())?;
+    if ids.len() > 1 {
+        writer.merge(&ids).wait().map_err(|e| e.to_string())?;
+    }
     Ok(())
 }
 
 /// More segments than this are merged after a commit (see [`merge_if_fragmented`]).
-const MAX_SEGMENTS: usize = 4;
+const MAX_SEGMENTS: usize = 3;
+/// Indexes with fewer steps than this are merged whole (tens of milliseconds at most).
+const WHOLE_MERGE_MAX_DOCS: u32 = 5_000;
 
 /// Waits for the writer lock another process may hold, up to [`WRITER_WAIT`].
 fn writer_waiting(index: &Index) -> std::result::Result<IndexWriter, String> {

@@ -312,3 +312,25 @@ fn concurrent_refreshes_after_an_edit_agree() {
         assert_eq!(json.results[0].playbook, "ro-dissatisfied-customers");
     }
 }
+
+/// Every edit adds a segment; merges keep their number small, so searches do not slow down
+/// as trainers keep editing.
+#[test]
+fn many_edits_keep_the_index_in_a_few_segments() {
+    let tree = shipped_tree();
+    let root = tree.path();
+    let expected = answers(root);
+    let path = root.join("playbooks/da/vrede-klienter.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    for i in 0..12 {
+        // Same content, one more trailing newline: a real edit that changes no answer.
+        std::fs::write(&path, format!("{text}{}", "\n".repeat(i + 1))).unwrap();
+        playbook(root)
+            .args(["--watch", "off", "search", "vred"])
+            .assert()
+            .success();
+        let segments = segment_files(root, "idx").len();
+        assert!(segments <= 4, "{segments} segments after {} edits", i + 1);
+    }
+    assert_eq!(answers(root), expected);
+}
