@@ -11,9 +11,13 @@
 //!   watcher's last change, refreshed the index from it, and said so (`verified N`, N
 //!   being the change count it was told before walking). Every other search walks as if
 //!   there were no watcher, then reports back.
+//! - Every commit to the index (a `CURRENT` or `meta.json` written in `index/`) counts as a
+//!   change too: a search that started from an older view of the tree may commit after the
+//!   one that reported, and the watcher must not vouch for what it wrote.
 //! - Anything unusual keeps the answer "dirty", so searches walk: an overflowed event
-//!   queue, a folder it could not watch; and the search itself never reports a walk that
-//!   met links or problems. No answer within [`REPLY_TIMEOUT`] is treated the same way.
+//!   queue, a folder it could not watch, `playbooks/` replaced; and the search itself never
+//!   reports a walk that met links or problems. No answer within [`REPLY_TIMEOUT`] is
+//!   treated the same way.
 //! - It exits after [`IDLE_EXIT`] without requests, when `playbooks/` goes away, when its
 //!   socket is replaced, or on `playbook watch --stop`.
 
@@ -117,19 +121,14 @@ pub fn spawn(repo: &Repo) {
     if !cfg!(target_os = "linux") {
         return;
     }
-    let is_playbook = std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.file_name().map(|n| n == "playbook"))
-        .unwrap_or(false);
-    if !is_playbook {
-        return;
-    }
-    if socket_path(repo).as_os_str().len() > MAX_SOCKET_PATH {
-        return;
-    }
     let (Ok(exe), Ok(root)) = (std::env::current_exe(), repo.root.canonicalize()) else {
         return;
     };
+    if exe.file_name().is_none_or(|name| name != "playbook")
+        || socket_path(repo).as_os_str().len() > MAX_SOCKET_PATH
+    {
+        return;
+    }
     use std::os::unix::process::CommandExt;
     // From `/`, with an absolute root: the watcher must not keep the search's working
     // folder busy (an unmount, a deleted folder) for the half hour it may live.
