@@ -23,7 +23,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 
 /// Bump whenever the schema, an analyzer or the stored record changes: older indexes are
 /// then rebuilt automatically.
-pub const INDEX_FORMAT: u32 = 13;
+pub const INDEX_FORMAT: u32 = 15;
 
 /// How long an update waits for another process that holds the index writer.
 const WRITER_WAIT: Duration = Duration::from_secs(60);
@@ -85,13 +85,15 @@ impl StepRecord {
         }
         parts.push(&self.text);
         parts.extend(self.phrases.iter().map(String::as_str));
+        // What not to say is written in the playbook's language ("kan ikke", "umuligt"):
+        // an agent typing those words is in the situation the step handles.
+        parts.extend(self.dont_say.iter().map(String::as_str));
         parts.join("\n")
     }
 
     /// The English (editorial) text.
     fn english_text(&self) -> String {
         let mut parts = vec![self.gloss.as_str()];
-        parts.extend(self.dont_say.iter().map(String::as_str));
         parts.extend(self.escalate_when.iter().map(String::as_str));
         parts.join("\n")
     }

@@ -7,7 +7,7 @@
 //! instead of one per word, and a search looks words up by binary search in a sorted
 //! table of forms instead of comparing the query with the whole vocabulary.
 
-use crate::analysis::{Analyzer, fold_diacritics, normalize_persian};
+use crate::analysis::{Analyzer, fold_diacritics, is_persian_function_word, normalize_persian};
 use crate::fixed::{Fixed, u32_at, u64_at};
 use crate::taxonomy::Taxonomy;
 use serde::{Deserialize, Serialize};
@@ -218,7 +218,9 @@ fn words_of(text: &str, analyzer: Analyzer) -> Vec<Word> {
                 analyzer.terms(&w.text)
             };
             let folded = fold_diacritics(&w.text);
-            let stop = forms.is_empty();
+            let stop = forms.is_empty()
+                || (surface == Analyzer::Persian
+                    && is_persian_function_word(&normalize_persian(&w.text)));
             if stop {
                 forms.push(folded.clone());
             }

@@ -19,6 +19,13 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{TantivyDocument, Term};
 
+/// How many further candidates are looked at for a step in the query's own language.
+const OWN_LANGUAGE_CANDIDATES: usize = 20;
+/// A step in the query's language takes the last shown place only if it scores at least
+/// this share of the best result: an agent reads their own language fastest, but a step
+/// that barely matches is no help in any language.
+const OWN_LANGUAGE_MIN_SHARE: f32 = 0.25;
+
 /// How many results an agent sees unless they ask for more.
 pub const DEFAULT_LIMIT: usize = 3;
 
@@ -272,9 +279,17 @@ impl Engine {
         let query = BooleanQuery::new(outer);
         let searcher = self.index.reader.searcher();
         let limit = request.limit.max(1);
+        // A few more candidates when the query's language is known: if none of the best
+        // `limit` is in that language, the best one that is takes the last place (below).
+        let wants_own_language = query_lang.is_some() && request.langs.is_empty() && limit > 1;
+        let candidates = if wants_own_language {
+            limit + OWN_LANGUAGE_CANDIDATES
+        } else {
+            limit
+        };
         // Equal scores are ordered by a stable key, not by where a step sits in the index.
         let collector =
-            TopDocs::with_limit(limit).tweak_score(|segment: &tantivy::SegmentReader| {
+            TopDocs::with_limit(candidates).tweak_score(|segment: &tantivy::SegmentReader| {
                 let order = segment
                     .fast_fields()
                     .u64("order")
@@ -285,17 +300,19 @@ impl Engine {
                     (score, u64::MAX - key)
                 }
             });
-        let top = searcher
+        let top: Vec<(f32, tantivy::DocAddress)> = searcher
             .search(&query, &collector)
-            .map_err(|e| Error::index("index", e))?;
+            .map_err(|e| Error::index("index", e))?
+            .into_iter()
+            .map(|((score, _), address)| (score, address))
+            .collect();
         let resolved_ids: HashSet<&str> = resolved.iter().map(|r| r.id.as_str()).collect();
-        let mut hits = Vec::with_capacity(top.len());
-        for ((score, _), address) in top {
+        let hit = |(score, address): (f32, tantivy::DocAddress)| -> Result<Option<Hit>> {
             let doc: TantivyDocument = searcher
                 .doc(address)
                 .map_err(|e| Error::index("index", e))?;
             let Some(json) = doc.get_first(fields.record).and_then(|v| v.as_str()) else {
-                continue;
+                return Ok(None);
             };
             let record: StepRecord =
                 serde_json::from_str(json).map_err(|e| Error::index("index", e))?;
@@ -305,11 +322,29 @@ impl Engine {
                 .filter(|s| resolved_ids.contains(String::as_str(s)))
                 .cloned()
                 .collect();
-            hits.push(Hit {
+            Ok(Some(Hit {
                 record,
                 score,
                 matched_situations,
-            });
+            }))
+        };
+        let mut hits = Vec::with_capacity(limit);
+        for &candidate in top.iter().take(limit) {
+            hits.extend(hit(candidate)?);
+        }
+        if let Some(lang) = query_lang.filter(|_| wants_own_language)
+            && hits.len() == limit
+            && !hits.iter().any(|h| h.record.lang == lang)
+        {
+            let floor = top.first().map_or(0.0, |t| t.0) * OWN_LANGUAGE_MIN_SHARE;
+            for &candidate in top.iter().skip(limit).take_while(|c| c.0 >= floor) {
+                if let Some(h) = hit(candidate)?
+                    && h.record.lang == lang
+                {
+                    hits[limit - 1] = h;
+                    break;
+                }
+            }
         }
         let fuzzy_only = !hits.is_empty() && resolved.is_empty() && {
             let exact = BooleanQuery::new(exact_terms);
@@ -418,6 +453,13 @@ impl Engine {
         let searcher = self.index.reader.searcher();
         let fields = &self.index.fields;
         let mut votes: BTreeMap<&str, usize> = BTreeMap::new();
+        // Function words first ("ikke", "și", "the"): the analyzers drop them as noise, but
+        // they tell the language better than any content word.
+        for word in lower.split(|c: char| !c.is_alphabetic()) {
+            if let Some(lang) = crate::analysis::stop_word_language(word) {
+                *votes.entry(lang).or_insert(0) += 1;
+            }
+        }
         for (lang, analyzer) in [
             ("da", Analyzer::Danish),
             ("ro", Analyzer::Romanian),

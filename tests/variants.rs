@@ -3,9 +3,9 @@
 //! among the top 3 results.
 //!
 //! The queries are what agents type; the targets were chosen by reading the playbooks.
-//! Cases the engine currently gets wrong are kept in `*_engine_gaps` tests marked `#[ignore]`
-//! (run them with `cargo test --release --test variants -- --ignored`), so they document the gap
-//! and can be moved back into the main lists once the engine handles them.
+//! A case the engine gets wrong goes into an `*_engine_gaps` test marked `#[ignore]` (run
+//! with `cargo test --release --test variants -- --ignored`) until it is fixed; there is
+//! none at the moment.
 
 mod common;
 
@@ -506,26 +506,19 @@ const DANISH: &[Case] = &[
         "show-sympathy",
         "ae for æ (sætte)",
     ),
+    // Once a gap: "ikke" also sat in the English field (through a "Don't say" list), so
+    // the query's language was not told and the Danish step lost its language boost.
+    case(
+        "afbryd ikke kunden",
+        DA,
+        "let-customer-vent",
+        "imperative (text: afbryde) with the function word ikke",
+    ),
 ];
-
-/// `afbryd ikke kunden` resolves to the situation cannot-fulfil (on "ikke"), and the boost for
-/// that situation buries the one step that says "don't interrupt" (`afbryd` alone finds it).
-const DANISH_GAPS: &[Case] = &[case(
-    "afbryd ikke kunden",
-    DA,
-    "let-customer-vent",
-    "imperative (text: afbryde); resolves to cannot-fulfil on \"ikke\"",
-)];
 
 #[test]
 fn danish_inflections_and_transliterations() {
     assert_all_found("da", DANISH);
-}
-
-#[test]
-#[ignore = "engine gap: `afbryd ikke kunden` resolves to cannot-fulfil and buries let-customer-vent (see DANISH_GAPS)"]
-fn danish_engine_gaps() {
-    assert_all_found("da gaps", DANISH_GAPS);
 }
 
 // ---------------------------------------------------------------------------------------------

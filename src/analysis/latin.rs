@@ -24,6 +24,20 @@ const RO_STOP: &[&str] = &[
     "care", "fi", "fost", "el", "ea", "ei", "iar", "dacă", "daca", "va", "vă", "te", "tu", "nu",
 ];
 
+/// The language a word is a stop word of, when it is one of exactly one language ("ikke",
+/// "și", "the"): function words are the surest sign of what language a query is in.
+pub fn stop_word_language(word: &str) -> Option<&'static str> {
+    let lower = word.to_lowercase();
+    let folded = super::fold_diacritics(&lower);
+    let is = |list: &[&str]| list.contains(&lower.as_str()) || list.contains(&folded.as_str());
+    match (is(EN_STOP), is(DA_STOP), is(RO_STOP)) {
+        (true, false, false) => Some("en"),
+        (false, true, false) => Some("da"),
+        (false, false, true) => Some("ro"),
+        _ => None,
+    }
+}
+
 /// Cedilla ş/ţ (as typed on old keyboards) are the comma-below ș/ț of standard Romanian.
 pub fn normalize_romanian(word: &str) -> String {
     word.chars()
@@ -233,6 +247,21 @@ mod tests {
             &texts(romanian("returneze banii")),
             &texts(romanian("returnează bani"))
         ));
+    }
+
+    #[test]
+    fn function_words_tell_the_language_when_only_one_has_them() {
+        assert_eq!(stop_word_language("ikke"), Some("da"));
+        assert_eq!(stop_word_language("Jeg"), Some("da"));
+        assert_eq!(stop_word_language("și"), Some("ro"));
+        // Romanian typed without diacritics, and with the old cedilla.
+        assert_eq!(stop_word_language("daca"), Some("ro"));
+        assert_eq!(stop_word_language("şi"), Some("ro"));
+        assert_eq!(stop_word_language("the"), Some("en"));
+        // Shared by two languages ("de": Danish and Romanian; "for": Danish and English).
+        assert_eq!(stop_word_language("de"), None);
+        assert_eq!(stop_word_language("for"), None);
+        assert_eq!(stop_word_language("kunden"), None);
     }
 
     #[test]

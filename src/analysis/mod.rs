@@ -5,11 +5,12 @@
 //! itself to the right analyzers by its script, with no language detection.
 
 mod latin;
+pub use latin::stop_word_language;
 mod persian;
 mod thai;
 
 pub use latin::{fold_diacritics, normalize_romanian};
-pub use persian::normalize_persian;
+pub use persian::{is_function_word as is_persian_function_word, normalize_persian};
 
 use tantivy::tokenizer::{Token as TantivyToken, TokenStream, Tokenizer};
 

@@ -22,6 +22,18 @@ const MIN_STEM_CHARS: usize = 3;
 
 /// Maps Arabic letter forms to Persian ones and removes what does not change a word:
 /// diacritics (harakat), tatweel, and the joiners (ZWNJ joins the word's pieces).
+/// Persian function words (formal and colloquial: "را" and "رو", "یک" and "یه"). Situation
+/// names do not need them to match: "جواب را نمی‌دانم" is named by "نمیدونم جواب".
+const FUNCTION_WORDS: &[&str] = &[
+    "را", "رو", "از", "به", "که", "در", "با", "و", "این", "آن", "اون", "یک", "یه", "هم", "برای",
+    "تا", "یا", "بر", "تو", "ی",
+];
+
+/// Whether a normalised Persian word is a function word (see [`FUNCTION_WORDS`]).
+pub fn is_function_word(word: &str) -> bool {
+    FUNCTION_WORDS.contains(&word)
+}
+
 pub fn normalize_persian(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
