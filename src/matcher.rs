@@ -683,6 +683,9 @@ da = ["vil tale med chefen"]
             assert_eq!(resolved(&m, query), ["refund-demand"], "{query}");
         }
         assert_eq!(resolved(&m, "vil tale med en leder"), ["manager-request"]);
+        // Persian function words are not needed, formal or colloquial.
+        assert_eq!(resolved(&m, "پول پس می‌خواهد"), ["refund-demand"]);
+        assert_eq!(resolved(&m, "پول رو پس می‌خواهد"), ["refund-demand"]);
         // Without diacritics; with a space where Persian writes a zero-width non-joiner.
         assert_eq!(resolved(&m, "vrea banii inapoi"), ["refund-demand"]);
         assert_eq!(

@@ -49,6 +49,25 @@ fn queries_in_any_language_find_steps_in_another() {
     assert_eq!(json.situations, ["manager-request"]);
 }
 
+/// An agent reads their own language fastest: when the best steps for a query are all in
+/// other languages, the best step in the query's language still takes the last place.
+#[test]
+fn the_query_language_keeps_a_place_among_the_results() {
+    let tree = shipped_tree();
+    // Romanian for "the customer is yelling at me": the abusive-caller steps (none is
+    // Romanian) lead, and a Romanian step for the angry customer follows.
+    let (json, _, _) = search_json(tree.path(), &["clientul tipa la mine"]);
+    assert_eq!(json.results.len(), 3);
+    assert_ne!(json.results[0].lang, "ro");
+    assert_eq!(json.results[2].lang, "ro", "{:?}", json.results);
+    // With a language filter, the filter decides.
+    let (json, _, _) = search_json(tree.path(), &["--lang", "da", "clientul tipa la mine"]);
+    assert!(json.results.iter().all(|r| r.lang == "da"));
+    // "Don't say" lists are in the playbook's language, and found as such.
+    let (json, _, _) = search_json(tree.path(), &["umuligt"]);
+    assert_eq!(json.results[0].step, "use-positive-words");
+}
+
 #[test]
 fn typos_are_tolerated_but_exact_ranks_first() {
     let tree = mini_tree();
