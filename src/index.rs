@@ -23,7 +23,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 
 /// Bump whenever the schema, an analyzer or the stored record changes: older indexes are
 /// then rebuilt automatically.
-pub const INDEX_FORMAT: u32 = 15;
+pub const INDEX_FORMAT: u32 = 18;
 
 /// How long an update waits for another process that holds the index writer.
 const WRITER_WAIT: Duration = Duration::from_secs(60);

@@ -16,12 +16,13 @@ const DA_STOP: &[&str] = &[
     "af", "at", "de", "den", "der", "det", "du", "en", "er", "et", "for", "fra", "han", "har",
     "hun", "i", "jeg", "med", "men", "og", "om", "på", "sig", "som", "til", "var", "vi", "at",
     "dig", "din", "dit", "dine", "ham", "hende", "så", "skal", "kan", "vil", "eller", "hvis",
-    "ikke",
+    "ikke", "hvad", "hvordan", "hvorfor", "hvornår", "hvem", "hvilken", "hvilke",
 ];
 const RO_STOP: &[&str] = &[
     "a", "al", "ale", "am", "ar", "au", "ca", "că", "ce", "cu", "de", "din", "este", "în", "la",
     "le", "lor", "mai", "o", "pe", "pentru", "sa", "să", "se", "si", "și", "sunt", "un", "una",
     "care", "fi", "fost", "el", "ea", "ei", "iar", "dacă", "daca", "va", "vă", "te", "tu", "nu",
+    "cum", "când", "cand", "unde", "cine",
 ];
 
 /// The language a word is a stop word of, when it is one of exactly one language ("ikke",

@@ -11,10 +11,12 @@ const JOINING_PREFIXES: [&str; 2] = ["می", "نمی"];
 /// Suffixes that are written apart, with a ZWNJ, or joined to the word before.
 const JOINING_SUFFIXES: [&str; 9] = ["ها", "های", "هایی", "ای", "ایی", "ی", "تر", "ترین", "تری"];
 
-/// Suffixes stripped in the stemmed field, longest first.
-const STRIP_SUFFIXES: [&str; 18] = [
-    "هایی", "هایم", "هایت", "هایش", "ترین", "های", "ها", "تری", "تر", "ان", "ات", "یم", "ید", "ند",
-    "ام", "اش", "ای", "ی",
+/// Suffixes stripped in the stemmed field, longest first. The colloquial possessives
+/// ("مون" our, "تون" your, "شون" their), also with the object marker "و" that speech
+/// attaches ("آبرومونو", our reputation), are stripped like the written ones.
+const STRIP_SUFFIXES: [&str; 24] = [
+    "هایی", "هایم", "هایت", "هایش", "مونو", "تونو", "شونو", "ترین", "های", "مون", "تون", "شون",
+    "ها", "تری", "تر", "ان", "ات", "یم", "ید", "ند", "ام", "اش", "ای", "ی",
 ];
 
 /// Minimum length, in letters, of what suffix stripping leaves.
@@ -138,10 +140,44 @@ fn min_stem(suffix: &str) -> usize {
     }
 }
 
+/// Colloquial verbs whose written form is not regular: "میده" is "می‌دهد" (gives),
+/// "میخواد" "می‌خواهد" (wants), "میگه" "می‌گوید" (says), "میشه" "می‌شود", "میره" "می‌رود".
+const COLLOQUIAL_VERBS: [(&str, &str); 5] = [
+    ("ده", "دهد"),
+    ("خواد", "خواهد"),
+    ("گه", "گوید"),
+    ("شه", "شود"),
+    ("ره", "رود"),
+];
+
+/// Colloquial present-tense verbs with "می"/"نمی", as agents type them, in the written
+/// form the playbooks use: "میزنه" is "می‌زند" (he hits), "میکنن" "می‌کنند" (they do),
+/// "میکنین" "می‌کنید" (you do).
+fn formal_verb(word: &str) -> Option<String> {
+    let prefix = ["نمی", "می"].into_iter().find(|p| word.starts_with(p))?;
+    let rest = &word[prefix.len()..];
+    if let Some((_, written)) = COLLOQUIAL_VERBS.iter().find(|(typed, _)| *typed == rest) {
+        return Some(format!("{prefix}{written}"));
+    }
+    if rest.chars().count() < 3 {
+        return None;
+    }
+    let written = if let Some(base) = rest.strip_suffix("ین") {
+        format!("{base}ید")
+    } else if let Some(base) = rest.strip_suffix('ه') {
+        format!("{base}د")
+    } else if rest.ends_with('ن') && !rest.ends_with("ان") && !rest.ends_with("ین") {
+        format!("{rest}د")
+    } else {
+        return None;
+    };
+    Some(format!("{prefix}{written}"))
+}
+
 /// Strips common inflectional suffixes (plural, comparative, possessive, verb endings),
 /// at most twice, never leaving fewer than three letters.
 pub fn stem(word: &str) -> String {
-    let mut w = word.to_string();
+    let mut w = formal_verb(word).unwrap_or_else(|| word.to_string());
     for _ in 0..2 {
         let Some(suffix) = STRIP_SUFFIXES
             .iter()
@@ -215,6 +251,34 @@ mod tests {
         // Short words are left alone: "سمی" (toxic) must not become "سم" (poison).
         assert_eq!(stem("سمی"), "سمی");
         assert_eq!(texts(stems("مشتریان سمی")), ["مشتر", "سمی"]);
+    }
+
+    #[test]
+    fn colloquial_verbs_meet_the_written_ones() {
+        // Typed and written: he hits, he does not, they do, you do, he gives, he wants, he
+        // says, it becomes, he goes, he takes.
+        for (typed, written) in [
+            ("میزنه", "می‌زند"),
+            ("نمیکنه", "نمی‌کند"),
+            ("میکنن", "می‌کنند"),
+            ("میکنین", "می‌کنید"),
+            ("میده", "می‌دهد"),
+            ("میخواد", "می‌خواهد"),
+            ("میگه", "می‌گوید"),
+            ("نمیشه", "نمی‌شود"),
+            ("میره", "می‌رود"),
+            ("میبره", "می‌برد"),
+        ] {
+            assert_eq!(texts(stems(typed)), texts(stems(written)), "{typed}");
+        }
+        // Spoken possessives: "our reputation", "your reputation".
+        assert_eq!(stem("آبرومونو"), stem("آبروتون"));
+        assert_eq!(stem("آبروشون"), "آبرو");
+        // Not stripped where too little would be left: "آزمون" (exam).
+        assert_eq!(stem("آزمون"), "آزمون");
+        // Not verbs: too short, or ending in "ان".
+        assert_eq!(stem("میوه"), "میوه");
+        assert_eq!(formal_verb("میهمان"), None);
     }
 
     #[test]
