@@ -5,6 +5,7 @@
 //!   when first run;
 //! - `tests/fixtures/probe2.jsonl`, 60 queries (written without the taxonomy, by another
 //!   helper): 49/60 when first run, the honest estimate for unseen queries.
+//!
 //! Their misses showed gaps in the engine and the taxonomy, since fixed; they now guard
 //! against regressions, and flatter the engine as measures.
 //!
