@@ -1,4 +1,4 @@
-//! Three blind probes in the evaluation's own format (query, optional language filter, anchors
+//! Four blind probes in the evaluation's own format (query, optional language filter, anchors
 //! that a right answer contains, the language a right answer must be in), each written by a
 //! helper from the playbooks alone, without running the engine:
 //! - `tests/fixtures/probe.jsonl`, 80 queries (the helper also read the taxonomy): 70/80
@@ -6,7 +6,9 @@
 //! - `tests/fixtures/probe2.jsonl`, 60 queries (written without the taxonomy, by another
 //!   helper): 49/60 when first run, the honest estimate for unseen queries;
 //! - `tests/fixtures/probe3.jsonl`, 50 short situation-style queries like the public
-//!   sample's (a third helper, after the fixes the first two led to): 49/50 when first run.
+//!   sample's (a third helper, after the fixes the first two led to): 49/50 when first run;
+//! - `tests/fixtures/probe4.jsonl`, 50 messy queries (typos, missing diacritics, capitals,
+//!   stray punctuation, mixed languages; a fourth helper): 48/50 when first run.
 //!
 //! Their misses showed gaps in the engine and the taxonomy, since fixed; they now guard
 //! against regressions, and flatter the engine as measures.
@@ -86,6 +88,11 @@ fn second_blind_probe() {
 #[test]
 fn third_blind_probe() {
     assert_recall("probe3", include_str!("fixtures/probe3.jsonl"));
+}
+
+#[test]
+fn fourth_blind_probe_messy_input() {
+    assert_recall("probe4", include_str!("fixtures/probe4.jsonl"));
 }
 
 fn assert_recall(name: &str, jsonl: &str) {
