@@ -971,3 +971,43 @@ fn named_hostile_queries_exit_0_1_or_2_without_a_panic() {
         }
     }
 }
+
+/// The compiled situation matcher of the shipped taxonomy, serialised as the cache holds it.
+fn cached_matcher_bytes() -> &'static [u8] {
+    static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
+    BYTES.get_or_init(|| {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let repo = Repo::discover(Some(&root), &root).expect("the repository");
+        let taxonomy = load_taxonomy(&repo).0.expect("the shipped taxonomy");
+        postcard::to_stdvec(&playbook::matcher::SituationMatcher::new(&taxonomy))
+            .expect("the matcher serialises")
+    })
+}
+
+proptest! {
+    #![proptest_config(cases(256))]
+
+    /// A damaged `index/situations.cache` (flipped bytes, cut short) is either rejected or,
+    /// if it still decodes and passes `is_consistent`, answers queries without panicking.
+    #[test]
+    fn a_damaged_matcher_cache_never_panics(
+        flips in vec((any::<prop::sample::Index>(), any::<u8>()), 0..8),
+        cut in prop::option::of(any::<prop::sample::Index>()),
+        query in query(),
+    ) {
+        let mut bytes = cached_matcher_bytes().to_vec();
+        for (at, value) in flips {
+            let i = at.index(bytes.len());
+            bytes[i] = value;
+        }
+        if let Some(cut) = cut {
+            bytes.truncate(cut.index(bytes.len()));
+        }
+        if let Ok(matcher) = postcard::from_bytes::<playbook::matcher::SituationMatcher>(&bytes)
+            && matcher.is_consistent()
+        {
+            matcher.resolve(&query);
+            matcher.suggest(&query, 3);
+        }
+    }
+}
