@@ -257,7 +257,7 @@ mod daemon {
                 .map_err(|e| Error::io(root, e.into()))?;
             let root_wd = inotify::add_watch(&fd, root, FOLDER_EVENTS)
                 .map_err(|e| Error::io(root, e.into()))?;
-            let root_id = folder_id(root).ok_or_else(|| {
+            let root_id = file_id(root).ok_or_else(|| {
                 Error::io(root, std::io::Error::from(std::io::ErrorKind::NotFound))
             })?;
             let mut watches = Watches {
@@ -331,7 +331,7 @@ mod daemon {
 
         /// Whether `playbooks/` is still the folder being watched.
         fn root_in_place(&self) -> bool {
-            folder_id(&self.root_path) == Some(self.root_id)
+            file_id(&self.root_path) == Some(self.root_id)
         }
 
         /// Reads every queued event. False when `playbooks/` itself went away or was
@@ -405,7 +405,8 @@ mod daemon {
         }
     }
 
-    fn folder_id(path: &Path) -> Option<(u64, u64)> {
+    /// The (device, inode) of a file or folder: tells it from one put in its place.
+    fn file_id(path: &Path) -> Option<(u64, u64)> {
         std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
     }
 
@@ -450,7 +451,7 @@ mod daemon {
         listener
             .set_nonblocking(true)
             .map_err(|e| Error::io(&socket, e))?;
-        let socket_inode = std::fs::metadata(&socket).map(|m| m.ino()).ok();
+        let socket_id = file_id(&socket);
         let _ = writeln!(
             log,
             "watching {} folder(s) under {}; searches skip the freshness walk while nothing changes (Ctrl-C to stop)",
@@ -484,12 +485,12 @@ mod daemon {
                     break;
                 }
             }
-            let still_ours = std::fs::metadata(&socket).map(|m| m.ino()).ok() == socket_inode;
+            let still_ours = file_id(&socket) == socket_id;
             if !still_ours || !watches.root_in_place() || last_request.elapsed() >= idle {
                 break;
             }
         }
-        if std::fs::metadata(&socket).map(|m| m.ino()).ok() == socket_inode {
+        if file_id(&socket) == socket_id {
             let _ = std::fs::remove_file(&socket);
         }
         Ok(Started::Watched)
