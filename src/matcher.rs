@@ -46,17 +46,13 @@ impl Span {
             end: u32_at(bytes, at + 4),
         }
     }
-
-    fn write(self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.start.to_le_bytes());
-        out.extend_from_slice(&self.end.to_le_bytes());
-    }
 }
 
 impl Fixed for Span {
     const SIZE: usize = 8;
     fn write(&self, out: &mut Vec<u8>) {
-        Span::write(*self, out);
+        out.extend_from_slice(&self.start.to_le_bytes());
+        out.extend_from_slice(&self.end.to_le_bytes());
     }
     fn read(bytes: &[u8]) -> Option<Self> {
         Some(Span::read(bytes, 0))
@@ -218,10 +214,10 @@ fn words_of(text: &str, analyzer: Analyzer) -> Vec<Word> {
                 analyzer.terms(&w.text)
             };
             let folded = fold_diacritics(&w.text);
+            // Persian surface words come normalised already.
             let stop = forms.is_empty()
-                || (surface == Analyzer::Persian
-                    && is_persian_function_word(&normalize_persian(&w.text)));
-            if stop {
+                || (surface == Analyzer::Persian && is_persian_function_word(&w.text));
+            if stop && !forms.contains(&folded) {
                 forms.push(folded.clone());
             }
             Word {
