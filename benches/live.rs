@@ -17,10 +17,9 @@
 //! `PLAYBOOK_BENCH=report` runs only (2); `PLAYBOOK_BENCH=divan` only (1).
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use playbook::commands::open_engine;
 use playbook::corpus::Repo;
+use playbook::engine::Engine;
 use playbook::live::App;
-use playbook::search::Engine;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::path::Path;
@@ -60,8 +59,7 @@ fn engine() -> Arc<Engine> {
         let repo = Repo {
             root: dir.path().to_path_buf(),
         };
-        let engine =
-            open_engine(&repo, Default::default(), &mut Vec::new()).expect("open the engine");
+        let (engine, _) = Engine::open(&repo).expect("open the engine");
         (dir, Arc::new(engine))
     });
     Arc::clone(engine)

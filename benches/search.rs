@@ -18,10 +18,10 @@
 //! `benches/run.sh` uses; `PLAYBOOK_BENCH=divan` runs only (1). divan's own options
 //! (a filter, `--sample-count`...) follow `--`.
 
-use playbook::commands::open_engine;
 use playbook::corpus::{Repo, list_playbook_files};
+use playbook::engine::Engine;
 use playbook::model::Lang;
-use playbook::search::{Engine, SearchRequest};
+use playbook::search::SearchRequest;
 use playbook::watch::Policy;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -197,14 +197,13 @@ fn generated_root(count: usize, name: &str) -> PathBuf {
 fn engine_for(root: &Path) -> Engine {
     let repo = Repo::discover(Some(root), root).unwrap();
     let start = Instant::now();
-    let mut notices = Vec::new();
-    let engine = open_engine(&repo, Policy::Off, &mut notices).unwrap();
-    let notices = String::from_utf8_lossy(&notices);
-    if !notices.trim().is_empty() {
+    let (engine, notices) = Engine::open(&repo).unwrap();
+    if !notices.is_empty() {
+        let notices: Vec<String> = notices.iter().map(ToString::to_string).collect();
         eprintln!(
             "{}: {} ({:.2} s)",
             root.display(),
-            notices.trim().replace('\n', "; "),
+            notices.join("; "),
             start.elapsed().as_secs_f64()
         );
     }

@@ -9,36 +9,45 @@ use serde::{Deserialize, Serialize};
 
 const CACHE_FILE: &str = "situations.cache";
 
+/// What identifies a version of `situations.toml` without reading it: size, modification
+/// and change times, and inode. The change time moves on every write and rename, even when
+/// a tool preserves the modification time (`cp -p`, `touch -r`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    size: u64,
+    mtime_ns: i128,
+    ctime_ns: i128,
+    inode: u64,
+}
+
 #[derive(Serialize, Deserialize)]
 struct Cached {
     format: u32,
-    size: u64,
-    mtime_ns: i128,
+    stamp: Stamp,
     taxonomy: Taxonomy,
     matcher: SituationMatcher,
 }
 
 /// The taxonomy and its matcher from the cache, if the cache matches `situations.toml`.
 pub fn load(repo: &Repo) -> Option<(Taxonomy, SituationMatcher)> {
-    let (size, mtime) = stamp(repo)?;
+    let stamp = stamp(repo)?;
     let bytes = std::fs::read(repo.index_dir().join(CACHE_FILE)).ok()?;
     let cached: Cached = postcard::from_bytes(&bytes).ok()?;
-    (cached.format == INDEX_FORMAT
-        && cached.size == size
-        && cached.mtime_ns == mtime
-        && cached.matcher.is_consistent())
-    .then_some((cached.taxonomy, cached.matcher))
+    (cached.format == INDEX_FORMAT && cached.stamp == stamp && cached.matcher.is_consistent())
+        .then_some((cached.taxonomy, cached.matcher))
 }
 
-/// Saves the taxonomy and matcher; failures only cost speed, so they are ignored.
-pub fn store(repo: &Repo, taxonomy: &Taxonomy, matcher: &SituationMatcher) {
-    let Some((size, mtime_ns)) = stamp(repo) else {
+/// Saves the taxonomy and matcher read from the file as it was at `read_from` (its stamp
+/// taken *before* reading it): if the file changed while it was read, the stamps differ and
+/// nothing is stored, so a cache never pairs an old taxonomy with a new file's stamp.
+/// Failures only cost speed, so they are ignored.
+pub fn store(repo: &Repo, read_from: Stamp, taxonomy: &Taxonomy, matcher: &SituationMatcher) {
+    if stamp(repo) != Some(read_from) {
         return;
-    };
+    }
     let cached = Cached {
         format: INDEX_FORMAT,
-        size,
-        mtime_ns,
+        stamp: read_from,
         taxonomy: slim(taxonomy),
         matcher: matcher.clone(),
     };
@@ -65,7 +74,35 @@ fn slim(taxonomy: &Taxonomy) -> Taxonomy {
     slim
 }
 
-fn stamp(repo: &Repo) -> Option<(u64, i128)> {
+/// The stamp of `situations.toml` now, if it exists.
+pub fn stamp(repo: &Repo) -> Option<Stamp> {
     let meta = std::fs::metadata(repo.situations_path()).ok()?;
-    Some((meta.len(), mtime_ns(&meta)))
+    Some(Stamp {
+        size: meta.len(),
+        mtime_ns: mtime_ns(&meta),
+        ctime_ns: ctime_ns(&meta),
+        inode: inode(&meta),
+    })
+}
+
+#[cfg(unix)]
+fn ctime_ns(meta: &std::fs::Metadata) -> i128 {
+    use std::os::unix::fs::MetadataExt;
+    i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec())
+}
+
+#[cfg(not(unix))]
+fn ctime_ns(_: &std::fs::Metadata) -> i128 {
+    0
+}
+
+#[cfg(unix)]
+fn inode(meta: &std::fs::Metadata) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    meta.ino()
+}
+
+#[cfg(not(unix))]
+fn inode(_: &std::fs::Metadata) -> u64 {
+    0
 }

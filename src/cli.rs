@@ -7,7 +7,7 @@ use playbook::commands::{
 };
 use playbook::commands::{GeneratedConfig, MissesConfig, NewConfig, WatchAction, WatchConfig};
 use playbook::model::Lang;
-use playbook::render::Style;
+use playbook::render::{Layout, Style};
 use playbook::search::{DEFAULT_LIMIT, SearchRequest};
 use playbook::watch::Policy;
 use std::io::IsTerminal;
@@ -124,6 +124,11 @@ struct SearchArgs {
     #[arg(long = "limit", value_name = "N", default_value_t = DEFAULT_LIMIT as u32, value_parser = clap::value_parser!(u32).range(1..=1000))]
     limit: u32,
 
+    /// Show every result in full (by default the first one is shown in full and the
+    /// others one line each, so that the answer fits the terminal).
+    #[arg(long = "long")]
+    long: bool,
+
     /// What to look for: a situation ("refund demand"), its id, or any words.
     #[arg(
         value_name = "QUERY",
@@ -235,6 +240,22 @@ fn parse_lang(s: &str) -> Result<Lang, String> {
     Lang::from_code(s).ok_or_else(|| format!("unknown language `{s}`: use fa, ro, th or da"))
 }
 
+/// The terminal's columns and rows; when the output is not a terminal, `COLUMNS` and
+/// `LINES` (as shells export them), else 80×24.
+fn screen_size(stdout_is_terminal: bool) -> (usize, usize) {
+    if stdout_is_terminal && let Some((w, h)) = terminal_size::terminal_size() {
+        return (usize::from(w.0), usize::from(h.0));
+    }
+    let env = |name: &str, default: usize| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .filter(|&n| n > 0)
+            .unwrap_or(default)
+    };
+    (env("COLUMNS", 80), env("LINES", 24))
+}
+
 impl Cli {
     /// Validates the arguments into a command for the library.
     pub fn into_command(self) -> Result<Command, String> {
@@ -246,17 +267,14 @@ impl Cli {
                 stdout_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
             }
         };
-        let width = if stdout_is_terminal {
-            terminal_size::terminal_size().map_or(80, |(w, _)| w.0 as usize)
-        } else {
-            100
-        };
+        let (width, height) = screen_size(stdout_is_terminal);
         let common = Common {
             root: self.root,
             watch: self.watch.into(),
             style: Style {
                 color,
                 width: width.clamp(20, 200),
+                height: height.clamp(8, 500),
             },
         };
         let terminal = std::io::stdin().is_terminal() && stdout_is_terminal;
@@ -286,6 +304,11 @@ impl Cli {
                 Command::Search(SearchConfig {
                     common,
                     json: a.json,
+                    layout: if a.long {
+                        Layout::Long
+                    } else {
+                        Layout::Compact
+                    },
                     request: SearchRequest {
                         query,
                         langs: a.lang,

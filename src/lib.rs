@@ -12,6 +12,7 @@ pub mod check;
 pub mod commands;
 pub mod corpus;
 pub mod diagnostic;
+pub mod engine;
 pub mod error;
 pub mod fixed;
 pub mod index;
@@ -24,6 +25,7 @@ pub mod render;
 pub mod scaffold;
 pub mod search;
 pub mod taxonomy;
+pub mod tuning;
 pub mod watch;
 
 pub use error::{Error, Result};

@@ -1,7 +1,9 @@
 //! `playbook live`: search as you type, in a full-screen terminal UI (ratatui + crossterm).
 //!
 //! The UI shows at once; the engine (index freshness check, update or rebuild) is opened in a
-//! background thread and swapped in when ready, so typing never waits on the index. Every
+//! background thread and swapped in when ready, so typing never waits on the index. The
+//! same thread (a [`Follower`]) watches `playbooks/` and hands over a new engine after every
+//! edit, so an agent who keeps `live` open all shift sees corrections within a second. Every
 //! keystroke re-runs the same [`Engine::search`] as `playbook search`, on the keys read so
 //! far (keys that arrive together, as in a paste, make one search).
 //!
@@ -13,16 +15,15 @@
 mod terminal;
 mod ui;
 
-use crate::commands::open_engine;
 use crate::corpus::Repo;
+use crate::engine::{Engine, Follower, Update};
 use crate::error::{Error, Result};
 use crate::model::Lang;
-use crate::search::{Engine, SearchRequest, SearchResults};
+use crate::search::{SearchRequest, SearchResults};
 use crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::widgets::ListState;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
 use std::time::Duration;
 
 /// How many results a live search asks for (a screenful and some to scroll through).
@@ -99,18 +100,40 @@ impl App {
         }
     }
 
-    /// Swaps in the engine (or why it could not be opened), with its notices.
+    /// Swaps in the engine (or why it could not be opened), with its notices. A failure
+    /// to reopen after an edit keeps the engine there is: an answer from before the edit
+    /// beats none mid-call.
     pub fn set_engine(
         &mut self,
         engine: std::result::Result<Arc<Engine>, String>,
         notices: Vec<String>,
     ) {
-        self.engine = match engine {
-            Ok(engine) => EngineState::Ready(engine),
-            Err(why) => EngineState::Failed(why),
-        };
+        match engine {
+            Ok(engine) => self.engine = EngineState::Ready(engine),
+            Err(why) if matches!(self.engine, EngineState::Ready(_)) => {
+                self.notices = vec![format!("could not refresh: {why}")];
+                return;
+            }
+            Err(why) => self.engine = EngineState::Failed(why),
+        }
         self.notices = notices;
         self.stale = true;
+    }
+
+    /// Takes the follower's newest update, if any; true when the screen must be redrawn.
+    pub fn follow(&mut self, follower: &Follower) -> bool {
+        match follower.latest() {
+            Some(Update::Engine(engine, notices)) => {
+                let notices = notices.iter().map(ToString::to_string).collect();
+                self.set_engine(Ok(engine), notices);
+                true
+            }
+            Some(Update::Failed(why)) => {
+                self.set_engine(Err(why), Vec::new());
+                true
+            }
+            None => false,
+        }
     }
 
     /// Replaces the query (as if typed), for tests and benchmarks.
@@ -310,23 +333,8 @@ fn delete_word(query: &mut String) {
 }
 
 /// Runs the live UI on the terminal until the agent quits.
-pub fn run(repo: Repo, color: bool, watching: crate::watch::Policy) -> Result<()> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::Builder::new()
-        .name("playbook-index".to_string())
-        .spawn(move || {
-            let mut notices = Vec::new();
-            let engine = open_engine(&repo, watching, &mut notices)
-                .map(Arc::new)
-                .map_err(|e| format!("{:#}", anyhow::Error::new(e)));
-            let notices = String::from_utf8_lossy(&notices)
-                .lines()
-                .map(str::to_string)
-                .collect();
-            let _ = tx.send((engine, notices));
-        })
-        .map_err(term_err)?;
-
+pub fn run(repo: Repo, color: bool) -> Result<()> {
+    let follower = Follower::start(repo).map_err(term_err)?;
     let stop = Arc::new(AtomicBool::new(false));
     terminal::on_signals(&stop).map_err(term_err)?;
     terminal::watch_tty().map_err(term_err)?;
@@ -337,17 +345,7 @@ pub fn run(repo: Repo, color: bool, watching: crate::watch::Policy) -> Result<()
     // For the end-to-end test of the panic path (tests/live_tmux.rs).
     let panic_after_draw = std::env::var_os("PLAYBOOK_LIVE_PANIC_AFTER_DRAW").is_some();
     while !stop.load(Ordering::Relaxed) {
-        match rx.try_recv() {
-            Ok((engine, notices)) => {
-                app.set_engine(engine, notices);
-                dirty = true;
-            }
-            Err(mpsc::TryRecvError::Disconnected) if matches!(app.engine, EngineState::Opening) => {
-                app.set_engine(Err("the index could not be opened".to_string()), Vec::new());
-                dirty = true;
-            }
-            Err(_) => {}
-        }
+        dirty |= app.follow(&follower);
         if dirty {
             app.refresh();
             if clear {

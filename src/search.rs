@@ -147,21 +147,21 @@ pub struct SearchResults {
 }
 
 /// A fresh index, the taxonomy and the situation matcher: everything a search needs.
-pub struct Engine {
+pub struct Searcher {
     pub index: SearchIndex,
     pub taxonomy: Taxonomy,
     matcher: SituationMatcher,
 }
 
-impl Engine {
+impl Searcher {
     pub fn new(index: SearchIndex, taxonomy: Taxonomy) -> Self {
         let matcher = SituationMatcher::new(&taxonomy);
-        Engine::with_matcher(index, taxonomy, matcher)
+        Searcher::with_matcher(index, taxonomy, matcher)
     }
 
     /// An engine with a matcher built earlier (see [`crate::cache`]).
     pub fn with_matcher(index: SearchIndex, taxonomy: Taxonomy, matcher: SituationMatcher) -> Self {
-        Engine {
+        Searcher {
             index,
             taxonomy,
             matcher,

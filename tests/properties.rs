@@ -8,11 +8,11 @@ use icu_segmenter::WordSegmenter;
 use icu_segmenter::options::WordBreakInvariantOptions;
 use playbook::analysis::Analyzer;
 use playbook::corpus::{Repo, load_taxonomy};
-use playbook::index::open_fresh;
+use playbook::engine::Engine;
 use playbook::model::Lang;
 use playbook::parser::{Parsed, parse_playbook};
-use playbook::render::{Style, search_human, search_json, wrap};
-use playbook::search::{Engine, SearchRequest};
+use playbook::render::{Layout, Style, search_human, search_json, wrap};
+use playbook::search::SearchRequest;
 use playbook::taxonomy::parse_taxonomy;
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -663,14 +663,14 @@ fn fixture() -> &'static Fixture {
         let repo = Repo {
             root: dir.path().to_path_buf(),
         };
-        let index = open_fresh(&repo, Default::default()).expect("the shipped playbooks index");
+        let (engine, _) = Engine::open(&repo).expect("the shipped playbooks index");
         let (taxonomy, diagnostics) = load_taxonomy(&repo);
         let taxonomy = taxonomy.unwrap_or_else(|| panic!("taxonomy: {diagnostics:?}"));
         let situation_ids = taxonomy.situations.iter().map(|s| s.id.clone()).collect();
         Fixture {
             root: dir.path().to_path_buf(),
             _dir: dir,
-            engine: Engine::new(index, taxonomy),
+            engine,
             situation_ids,
         }
     })
@@ -855,15 +855,22 @@ fn check_search(request: &SearchRequest) -> Result<(), TestCaseError> {
     search_json(&mut out, &results).expect("JSON to memory");
     let json: serde_json::Value = serde_json::from_slice(&out).expect("valid JSON");
     prop_assert!(json.get("results").is_some_and(|r| r.is_array()));
-    for (color, width) in [(false, 100), (true, 20), (false, 1)] {
-        let mut out = Vec::new();
-        search_human(
-            &mut out,
-            &results,
-            &fixture.engine.taxonomy,
-            Style { color, width },
-        )
-        .expect("text to memory");
+    let view = fixture.engine.view(&results);
+    for (color, width, height) in [(false, 100, 24), (true, 20, 8), (false, 1, 1)] {
+        for layout in [Layout::Compact, Layout::Long] {
+            let mut out = Vec::new();
+            search_human(
+                &mut out,
+                &view,
+                Style {
+                    color,
+                    width,
+                    height,
+                },
+                layout,
+            )
+            .expect("text to memory");
+        }
     }
     Ok(())
 }

@@ -9,11 +9,11 @@
 
 use libfuzzer_sys::fuzz_target;
 use playbook::analysis::Analyzer;
-use playbook::corpus::{Repo, load_taxonomy};
-use playbook::index::open_fresh;
+use playbook::corpus::Repo;
+use playbook::engine::Engine;
 use playbook::model::Lang;
-use playbook::render::{Style, search_human, search_json};
-use playbook::search::{Engine, SearchRequest};
+use playbook::render::{Layout, Style, search_human, search_json};
+use playbook::search::SearchRequest;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -40,10 +40,8 @@ fn engine() -> &'static Engine {
         let _ = std::fs::remove_dir_all(&root);
         copy_tree(&shipped, &root.join("playbooks"));
         let repo = Repo { root };
-        let index = open_fresh(&repo, Default::default()).expect("index the shipped playbooks");
-        let (taxonomy, diagnostics) = load_taxonomy(&repo);
-        let taxonomy = taxonomy.unwrap_or_else(|| panic!("taxonomy: {diagnostics:?}"));
-        Engine::new(index, taxonomy)
+        let (engine, _) = Engine::open(&repo).expect("index the shipped playbooks");
+        engine
     })
 }
 
@@ -91,14 +89,13 @@ fuzz_target!(|data: &[u8]| {
     }
     let mut out = Vec::new();
     search_json(&mut out, &results).unwrap();
-    search_human(
-        &mut out,
-        &results,
-        &engine.taxonomy,
-        Style {
+    let view = engine.view(&results);
+    for layout in [Layout::Compact, Layout::Long] {
+        let style = Style {
             color: true,
             width: 40,
-        },
-    )
-    .unwrap();
+            height: 12,
+        };
+        search_human(&mut out, &view, style, layout).unwrap();
+    }
 });

@@ -11,9 +11,9 @@
 //! boundaries) in cells, so a combining mark is never split from its letter.
 
 use super::{App, EngineState, View};
-use crate::index::StepRecord;
-use crate::render::wrap;
-use crate::search::{Hit, SearchResults};
+use crate::render::view::SituationName;
+use crate::render::{Label, StepView, wrap};
+use crate::search::SearchResults;
 use crate::taxonomy::Taxonomy;
 use ratatui::Frame;
 use ratatui::buffer::CellWidth;
@@ -106,7 +106,7 @@ impl App {
     }
 
     fn taxonomy(&self) -> Option<&Taxonomy> {
-        self.engine().map(|e| &e.taxonomy)
+        self.engine().map(|e| e.taxonomy())
     }
 
     fn draw_query(&self, frame: &mut Frame, area: Rect) {
@@ -208,16 +208,21 @@ impl App {
             frame.render_widget(Paragraph::new(lines), text_area);
             return;
         }
+        let selected = self.selected();
+        let taxonomy = self.taxonomy();
         let items: Vec<ListItem> = results
             .results
             .iter()
-            .map(|hit| result_item(hit, theme, text_width))
+            .enumerate()
+            .map(|(i, hit)| {
+                let view = StepView::of(&hit.record, taxonomy);
+                result_item(&view, Some(i) == selected, theme, text_width)
+            })
             .collect();
         let list = List::new(items)
             .highlight_symbol("▶ ")
             .highlight_spacing(HighlightSpacing::Always)
             .highlight_style(Style::new().add_modifier(Modifier::REVERSED));
-        let selected = self.selected();
         self.list.select(selected);
         frame.render_stateful_widget(list, inner, &mut self.list);
     }
@@ -270,14 +275,14 @@ impl App {
         else {
             return;
         };
-        let r = &hit.record;
+        let view = StepView::of(&hit.record, self.taxonomy());
         let width = area.width.saturating_sub(4) as usize;
         let right = Line::from(" Esc back ").style(theme.dim());
         let left = fit(
             vec![
                 Span::raw(" "),
-                Span::styled(format!("[{}] ", r.lang), theme.label()),
-                Span::raw(r.playbook_title.clone()),
+                Span::styled(format!("[{}] ", view.lang), theme.label()),
+                Span::raw(one_line(&view.trail[0])),
                 Span::raw(" "),
             ],
             width.saturating_sub(right.width() + 1),
@@ -293,7 +298,7 @@ impl App {
             Constraint::Length(1),
         ])
         .areas(inner);
-        let lines = step_lines(r, self.taxonomy(), theme, text_area.width as usize);
+        let lines = step_lines(&view, theme, text_area.width as usize);
         let height = text_area.height;
         let max_scroll =
             u16::try_from(lines.len().saturating_sub(height as usize)).unwrap_or(u16::MAX);
@@ -316,101 +321,108 @@ impl App {
     }
 }
 
-/// One result in the list: its title and where it is from, then what to say (or the gloss).
-fn result_item(hit: &Hit, theme: Theme, width: usize) -> ListItem<'static> {
-    let r = &hit.record;
-    let mut crumbs = vec![r.playbook_title.as_str()];
-    if let Some(section) = &r.section {
-        crumbs.push(section);
-    }
+/// One result in the list: its title and where it is from, then what to say (or the
+/// English line). The selected one shows its first phrase whole (up to
+/// [`SELECTED_PHRASE_ROWS`] rows), so an agent can say it without opening the step; the
+/// others show as much of it as one row holds, cut between words.
+fn result_item(view: &StepView, selected: bool, theme: Theme, width: usize) -> ListItem<'static> {
+    let trail = view.trail.get(1).unwrap_or(&view.trail[0]);
     let head = fit(
         vec![
-            Span::styled(format!("[{}] ", r.lang), theme.label()),
-            Span::styled(one_line(&r.title), theme.title()),
-            Span::styled(format!("  {}", one_line(&crumbs.join(" › "))), theme.dim()),
+            Span::styled(format!("[{}] ", view.lang), theme.label()),
+            Span::styled(one_line(&view.title), theme.title()),
+            Span::styled(format!("  {}", one_line(trail)), theme.dim()),
         ],
         width,
     );
-    let second = match r.phrases.first() {
-        Some(phrase) => Span::styled(format!("“{}”", one_line(phrase)), theme.phrase()),
-        None => Span::styled(one_line(&r.gloss), theme.dim()),
+    let (text, style) = match view.say.first() {
+        Some(phrase) => (phrase.quoted(), theme.phrase()),
+        None => (view.english.clone(), theme.dim()),
     };
-    let second = fit(vec![Span::raw("     "), second], width);
-    ListItem::new(vec![head, second])
+    let rows = if selected { SELECTED_PHRASE_ROWS } else { 1 };
+    let indent = "     ";
+    let mut lines = wrap_cells(
+        &one_line(&text),
+        width.saturating_sub(cells(indent) + 2).max(6),
+    );
+    if lines.len() > rows {
+        lines.truncate(rows);
+        if let Some(last) = lines.last_mut() {
+            last.push_str(" …");
+        }
+    }
+    let mut item = vec![head];
+    item.extend(
+        lines
+            .into_iter()
+            .map(|l| line(vec![Span::raw(indent), Span::styled(l, style)])),
+    );
+    ListItem::new(item)
 }
 
-/// A step in full: what to say first, then what to do, the English gloss and the source.
-fn step_lines(
-    r: &StepRecord,
-    taxonomy: Option<&Taxonomy>,
-    theme: Theme,
-    width: usize,
-) -> Vec<Line<'static>> {
+/// Rows the selected result's first phrase may take in the list.
+const SELECTED_PHRASE_ROWS: usize = 3;
+
+/// A step in full: what to say first, then what to do, the English line and the source.
+fn step_lines(view: &StepView, theme: Theme, width: usize) -> Vec<Line<'static>> {
     let width = width.max(10);
     let mut lines = Vec::new();
-    if let Some(section) = &r.section {
+    if let Some(section) = view.trail.get(1) {
         lines.extend(lines_of(wrap_cells(section, width), theme.dim()));
     }
-    lines.extend(lines_of(wrap_cells(&r.title, width), theme.title()));
-    if !r.situations.is_empty() {
-        let names: Vec<String> = r
-            .situations
-            .iter()
-            .map(|id| situation_label(taxonomy, id))
-            .collect();
-        let text = format!("for: {}", names.join(", "));
+    lines.extend(lines_of(wrap_cells(&view.title, width), theme.title()));
+    if !view.situations.is_empty() {
+        let text = format!(
+            "{}: {}",
+            Label::Situations.text(),
+            SituationName::join(&view.situations)
+        );
         lines.extend(lines_of(wrap_cells(&text, width), theme.situation()));
     }
     let inner = width.saturating_sub(4).max(6);
-    if !r.phrases.is_empty() {
+    let mut part = |label: Label, body: Vec<Line<'static>>| {
+        if body.is_empty() {
+            return;
+        }
         lines.push(Line::default());
-        lines.push(Line::styled("Say:", theme.label()));
-        for phrase in &r.phrases {
-            for (i, text) in wrap_cells(&format!("“{}”", one_line(phrase)), inner)
-                .into_iter()
-                .enumerate()
-            {
+        lines.push(Line::styled(format!("{}:", label.text()), theme.label()));
+        lines.extend(body);
+    };
+    let bullets = |items: &[String], style: Style| -> Vec<Line<'static>> {
+        let mut out = Vec::new();
+        for item in items {
+            for (i, text) in wrap_cells(&one_line(item), inner).into_iter().enumerate() {
                 let bullet = if i == 0 { "  • " } else { "    " };
-                lines.push(line(vec![
-                    Span::raw(bullet),
-                    Span::styled(text, theme.phrase()),
-                ]));
+                out.push(line(vec![Span::raw(bullet), Span::styled(text, style)]));
             }
         }
+        out
+    };
+    let quoted: Vec<String> = view.say.iter().map(|p| p.quoted()).collect();
+    part(Label::Say, bullets(&quoted, theme.phrase()));
+    let mut guidance = Vec::new();
+    for para in &view.guidance {
+        guidance.extend(indented(wrap_cells(para, inner), "    ", Style::new()));
     }
-    if !r.text.trim().is_empty() {
-        lines.push(Line::default());
-        lines.push(Line::styled("Do:", theme.label()));
-        for para in r.text.lines().filter(|p| !p.trim().is_empty()) {
-            lines.extend(indented(wrap_cells(para, inner), "    ", Style::new()));
-        }
+    part(Label::Do, guidance);
+    if !view.english.trim().is_empty() {
+        part(
+            Label::English,
+            indented(
+                wrap_cells(&one_line(&view.english), inner),
+                "    ",
+                Style::new(),
+            ),
+        );
     }
-    if !r.gloss.trim().is_empty() {
-        lines.push(Line::default());
-        lines.push(Line::styled("English:", theme.label()));
-        lines.extend(indented(
-            wrap_cells(&one_line(&r.gloss), inner),
-            "    ",
-            theme.dim(),
-        ));
-    }
-    for (label, items) in [
-        ("Don't say:", &r.dont_say),
-        ("Escalate when:", &r.escalate_when),
-    ] {
-        if !items.is_empty() {
-            lines.push(Line::default());
-            lines.push(Line::styled(label, theme.label()));
-            for item in items {
-                for (i, text) in wrap_cells(&one_line(item), inner).into_iter().enumerate() {
-                    let bullet = if i == 0 { "  - " } else { "    " };
-                    lines.push(line(vec![Span::raw(bullet), Span::raw(text)]));
-                }
-            }
-        }
+    for (label, items) in view.lists() {
+        part(label, bullets(items, Style::new()));
     }
     lines.push(Line::default());
-    lines.push(Line::styled(format!("{}:{}", r.path, r.line), theme.dim()));
+    lines.push(Line::styled(
+        format!("{} · playbook show {}", view.location, view.id),
+        theme.dim(),
+    ));
     lines
 }
 
@@ -630,7 +642,9 @@ fn tail(text: &str, width: usize) -> &str {
 mod tests {
     use super::*;
     use crate::corpus::{Repo, load_corpus};
-    use crate::search::Engine;
+    use crate::engine::Engine;
+    use crate::index::StepRecord;
+    use crate::search::Hit;
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
@@ -665,8 +679,7 @@ mod tests {
             let repo = Repo {
                 root: dir.path().to_path_buf(),
             };
-            let engine =
-                crate::commands::open_engine(&repo, Default::default(), &mut Vec::new()).unwrap();
+            let (engine, _) = Engine::open(&repo).unwrap();
             (dir, Arc::new(engine))
         });
         Arc::clone(engine)
@@ -920,7 +933,7 @@ mod tests {
         );
         let terminal = render(&mut app);
         let first = row(terminal.backend().buffer(), 4);
-        assert!(first.contains("ارائه اطلاعات شفاف  چطور"), "{first}");
+        assert!(first.contains("ارائه اطلاعات شفاف  چگونه"), "{first}");
         key(&mut app, KeyCode::Enter);
         let terminal = render(&mut app);
         let screen: Vec<String> = (0..24)

@@ -74,6 +74,9 @@ pub fn playbook(root: &Path) -> Command {
     cmd.current_dir(root)
         .env_remove("PLAYBOOK_ROOT")
         .env("NO_COLOR", "1")
+        // Human output fits the screen: tests see an 80×24 one unless they say otherwise.
+        .env("COLUMNS", "80")
+        .env("LINES", "24")
         .arg("--root")
         .arg(root);
     cmd

@@ -1,0 +1,85 @@
+//! `playbook misses`: what agents searched for and did not find.
+
+use super::{Common, Outcome, io_err, repo};
+use crate::engine::required_taxonomy;
+use crate::error::{Error, Result};
+use crate::search::SituationMatcher;
+use serde::Serialize;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// `playbook misses`: a summary of the searches that found nothing.
+#[derive(Debug, Clone)]
+pub struct MissesConfig {
+    pub common: Common,
+    /// The log file; by default the configured one (`PLAYBOOK_LOG_MISSES` or `playbook.toml`).
+    pub log: Option<PathBuf>,
+    pub json: bool,
+    pub limit: usize,
+}
+
+/// Summarises the miss log: most frequent first, with the closest situation of each.
+pub(super) fn run(
+    config: &MissesConfig,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Outcome> {
+    let repo = repo(&config.common)?;
+    let log = match &config.log {
+        Some(path) => path.clone(),
+        None => crate::misses::configured_log(&repo)
+            .map_err(Error::Usage)?
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "no miss log configured: pass --log FILE, or set {} (or `log_misses` in {})",
+                    crate::misses::LOG_ENV,
+                    crate::misses::CONFIG_FILE
+                ))
+            })?,
+    };
+    let text = match std::fs::read(&log) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            writeln!(
+                err,
+                "note: {} does not exist yet: no search has been logged there",
+                log.display()
+            )
+            .map_err(io_err)?;
+            String::new()
+        }
+        Err(e) => return Err(Error::io(&log, e)),
+    };
+    let matcher = match crate::cache::load(&repo) {
+        Some((_, matcher)) => matcher,
+        None => SituationMatcher::new(&required_taxonomy(&repo)?),
+    };
+    let summary = crate::misses::summarize(&text, Some(&matcher), config.limit);
+    if summary.skipped_lines > 0 {
+        writeln!(
+            err,
+            "warning: skipped {} line(s) of {} that are not miss records",
+            summary.skipped_lines,
+            log.display()
+        )
+        .map_err(io_err)?;
+    }
+    if config.json {
+        /// One flat object: {"log", "searches", "distinct", "skipped_lines", "misses"}.
+        #[derive(Serialize)]
+        struct MissesJson<'a> {
+            log: &'a std::path::Path,
+            #[serde(flatten)]
+            summary: &'a crate::misses::MissSummary,
+        }
+        let value = MissesJson {
+            log: &log,
+            summary: &summary,
+        };
+        serde_json::to_writer_pretty(&mut *out, &value).map_err(|e| io_err(e.into()))?;
+        writeln!(out).map_err(io_err)?;
+    } else {
+        crate::misses::summary_human(out, &summary, &log).map_err(io_err)?;
+    }
+    Ok(Outcome::Success)
+}

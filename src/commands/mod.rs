@@ -1,0 +1,130 @@
+//! The commands, run on a validated configuration: the binary only parses arguments and maps
+//! the outcome to an exit code.
+
+//!
+//! One module per subcommand, each the same shape: load what it needs, compute a value,
+//! hand it to [`crate::render`], and say how it went ([`Outcome`]). Only renderers write
+//! what people read; `live` draws on the terminal itself.
+
+mod check;
+mod index;
+mod live;
+mod misses;
+mod new;
+mod search;
+mod show;
+mod situations;
+mod watch;
+
+pub use check::CheckConfig;
+pub use index::IndexConfig;
+pub use live::LiveConfig;
+pub use misses::MissesConfig;
+pub use new::NewConfig;
+pub use search::SearchConfig;
+pub use show::ShowConfig;
+pub use situations::SituationsConfig;
+pub use watch::{WatchAction, WatchConfig};
+
+use crate::corpus::Repo;
+use crate::error::{Error, Result};
+use crate::render::Style;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Options every command shares.
+#[derive(Debug, Clone)]
+pub struct Common {
+    /// `--root`, if given.
+    pub root: Option<PathBuf>,
+    pub style: Style,
+    /// Whether searches use (and start) a watcher (`--watch`).
+    pub watch: crate::watch::Policy,
+}
+
+/// Text the binary generated from its own argument definitions (shell completions, the man
+/// page), written to `out` as it is.
+#[derive(Debug, Clone)]
+pub struct GeneratedConfig {
+    /// The subcommand's name, for messages.
+    pub name: &'static str,
+    pub text: Vec<u8>,
+}
+
+/// A validated command.
+#[derive(Debug, Clone)]
+pub enum Command {
+    Search(SearchConfig),
+    Check(CheckConfig),
+    Index(IndexConfig),
+    Watch(WatchConfig),
+    Situations(SituationsConfig),
+    Show(ShowConfig),
+    New(NewConfig),
+    Misses(MissesConfig),
+    Generated(GeneratedConfig),
+    Live(LiveConfig),
+}
+
+impl Command {
+    /// The subcommand's name, for messages.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Search(_) => "search",
+            Command::Check(_) => "check",
+            Command::Index(_) => "index",
+            Command::Watch(_) => "watch",
+            Command::Situations(_) => "situations",
+            Command::Show(_) => "show",
+            Command::New(_) => "new",
+            Command::Misses(_) => "misses",
+            Command::Generated(c) => c.name,
+            Command::Live(_) => "live",
+        }
+    }
+}
+
+/// How a command ended, when it did not fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Results found, or the check was clean (exit 0).
+    Success,
+    /// No results, or the check found errors (exit 1).
+    Nothing,
+}
+
+/// Runs a command. Results go to `out`; notices and warnings to `err`.
+pub fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome> {
+    match command {
+        Command::Search(c) => search::run(c, out, err),
+        Command::Check(c) => check::run(c, out, err),
+        Command::Index(c) => index::run(c, err),
+        Command::Watch(c) => watch::run(c, out, err),
+        Command::Situations(c) => situations::run(c, out),
+        Command::Show(c) => show::run(c, out),
+        Command::New(c) => new::run(c, out, err),
+        Command::Misses(c) => misses::run(c, out, err),
+        Command::Generated(c) => {
+            out.write_all(&c.text).map_err(io_err)?;
+            Ok(Outcome::Success)
+        }
+        Command::Live(c) => live::run(c),
+    }
+}
+
+fn repo(common: &Common) -> Result<Repo> {
+    let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+    Repo::discover(common.root.as_deref(), &cwd)
+}
+
+fn io_err(e: std::io::Error) -> Error {
+    Error::io("<output>", e)
+}
+
+/// What opening the engine did, one line each on stderr.
+fn print_notices(err: &mut dyn Write, notices: &[crate::engine::Notice]) -> Result<()> {
+    for notice in notices {
+        writeln!(err, "{}", crate::render::printable(&notice.to_string())).map_err(io_err)?;
+    }
+    Ok(())
+}

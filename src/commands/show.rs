@@ -1,0 +1,107 @@
+//! `playbook show`: a whole playbook, or one step.
+
+use super::{Common, Outcome, io_err, repo};
+use crate::corpus::load_corpus;
+use crate::engine::required_taxonomy;
+use crate::error::{Error, Result};
+use crate::index::StepRecord;
+use crate::model::{Playbook, Step};
+use crate::render::{self, StepView, printable};
+use std::io::Write;
+
+#[derive(Debug, Clone)]
+pub struct ShowConfig {
+    pub common: Common,
+    pub json: bool,
+    /// `PLAYBOOK`, `PLAYBOOK#STEP`, or `PATH:LINE` (a line inside a step, as `search` prints).
+    pub target: String,
+}
+
+pub(super) fn run(config: &ShowConfig, out: &mut dyn Write) -> Result<Outcome> {
+    let repo = repo(&config.common)?;
+    let taxonomy = required_taxonomy(&repo)?;
+    let corpus = load_corpus(&repo);
+    let (playbook, step) = find(&corpus.playbooks, &config.target)?;
+    let steps: Vec<&Step> = match step {
+        Some(s) => vec![s],
+        None => playbook.steps.iter().collect(),
+    };
+    let records: Vec<StepRecord> = steps.iter().map(|s| StepRecord::new(playbook, s)).collect();
+    if config.json {
+        let value = if step.is_some() {
+            serde_json::to_value(&records[0])
+        } else {
+            serde_json::to_value(playbook)
+        }
+        .map_err(|e| io_err(e.into()))?;
+        serde_json::to_writer_pretty(&mut *out, &value).map_err(|e| io_err(e.into()))?;
+        writeln!(out).map_err(io_err)?;
+        return Ok(Outcome::Success);
+    }
+    let style = config.common.style;
+    if step.is_none() {
+        let head = format!("{} [{}] ({})", playbook.title, playbook.lang, playbook.path);
+        writeln!(out, "{}", printable(&head)).map_err(io_err)?;
+        for line in render::wrap(&playbook.intro, style.width) {
+            writeln!(out, "{}", printable(&line)).map_err(io_err)?;
+        }
+        writeln!(out).map_err(io_err)?;
+    }
+    for (i, record) in records.iter().enumerate() {
+        if i > 0 {
+            writeln!(out).map_err(io_err)?;
+        }
+        render::step_full(out, &StepView::of(record, Some(&taxonomy)), style).map_err(io_err)?;
+    }
+    Ok(Outcome::Success)
+}
+
+/// The playbook (and step) a target names: `PLAYBOOK`, `PLAYBOOK#STEP` or `PATH:LINE`.
+fn find<'a>(playbooks: &'a [Playbook], target: &str) -> Result<(&'a Playbook, Option<&'a Step>)> {
+    if let Some((path, line)) = target.rsplit_once(':')
+        && let Ok(line) = line.parse::<usize>()
+        && let Some(playbook) = playbooks.iter().find(|p| same_path(&p.path, path))
+    {
+        // The step whose heading is the last one at or above the line.
+        let step = playbook.steps.iter().rev().find(|s| s.line <= line);
+        return match step {
+            Some(step) => Ok((playbook, Some(step))),
+            None => Ok((playbook, None)),
+        };
+    }
+    let (playbook_id, step_id) = match target.split_once('#') {
+        Some((p, s)) => (p, Some(s)),
+        None => (target, None),
+    };
+    let Some(playbook) = playbooks.iter().find(|p| p.id == playbook_id) else {
+        let closest = playbooks
+            .iter()
+            .map(|p| (strsim::levenshtein(&p.id, playbook_id), &p.id))
+            .min();
+        let hint = closest.map_or_else(String::new, |(_, id)| format!("; did you mean `{id}`?"));
+        return Err(Error::NotFound {
+            what: format!("playbook `{playbook_id}`"),
+            hint,
+        });
+    };
+    let Some(id) = step_id else {
+        return Ok((playbook, None));
+    };
+    match playbook.step(id) {
+        Some(s) => Ok((playbook, Some(s))),
+        None => {
+            let ids: Vec<&str> = playbook.steps.iter().map(|s| s.id.as_str()).collect();
+            Err(Error::NotFound {
+                what: format!("step `{id}` in playbook `{playbook_id}`"),
+                hint: format!("; its steps are: {}", ids.join(", ")),
+            })
+        }
+    }
+}
+
+/// Whether a path typed on the command line names a playbook's path (relative to the root,
+/// `/`-separated), with or without a leading `./`.
+fn same_path(playbook_path: &str, typed: &str) -> bool {
+    let typed = typed.trim_start_matches("./").replace('\\', "/");
+    playbook_path == typed
+}

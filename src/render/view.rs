@@ -1,0 +1,241 @@
+//! What an agent sees of a step, built once and drawn by every front-end.
+//!
+//! A [`StepView`] holds a step's parts in the order an agent needs them mid-call — what to
+//! say, what to do, the English line, what not to say, when to escalate, where it comes
+//! from — each with its [`Label`]. The terminal printer, the live UI and the JSON output draw
+//! the same view, so the labels and the order live here and nowhere else.
+
+use crate::index::StepRecord;
+use crate::model::Lang;
+use crate::search::SearchResults;
+use crate::taxonomy::Taxonomy;
+use serde::Serialize;
+
+/// The label of each part of a step, the same in every front-end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Label {
+    Situations,
+    Say,
+    Do,
+    English,
+    DontSay,
+    EscalateWhen,
+}
+
+impl Label {
+    /// The label as people read it.
+    pub fn text(self) -> &'static str {
+        match self {
+            Label::Situations => "For",
+            Label::Say => "Say",
+            Label::Do => "Do",
+            Label::English => "English",
+            Label::DontSay => "Don't say",
+            Label::EscalateWhen => "Escalate when",
+        }
+    }
+}
+
+/// A phrase to say, and who wrote it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PhraseView {
+    pub text: String,
+    /// Written by the editors, not quoted from the source ("(added)").
+    pub added: bool,
+}
+
+impl PhraseView {
+    /// The phrase as shown: quoted, with "(added)" after an editorial one.
+    pub fn quoted(&self) -> String {
+        let mark = if self.added { " (added)" } else { "" };
+        format!("“{}”{mark}", self.text)
+    }
+}
+
+/// A situation as shown: its id and its English label.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SituationName {
+    pub id: String,
+    pub label: String,
+}
+
+impl std::fmt::Display for SituationName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.label == self.id {
+            f.write_str(&self.id)
+        } else {
+            write!(f, "{} ({})", self.label, self.id)
+        }
+    }
+}
+
+impl SituationName {
+    /// The name of situation `id` in `taxonomy` (the id itself when the taxonomy lacks it).
+    pub fn of(taxonomy: Option<&Taxonomy>, id: &str) -> Self {
+        SituationName {
+            id: id.to_string(),
+            label: taxonomy
+                .and_then(|t| t.get(id))
+                .map_or_else(|| id.to_string(), |s| s.label.clone()),
+        }
+    }
+
+    /// "Label (id), Label (id)".
+    pub fn join(names: &[SituationName]) -> String {
+        names
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// One step as an agent sees it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepView {
+    /// What `playbook show` takes: `playbook#step`.
+    pub id: String,
+    /// The language of the text shown.
+    pub lang: Lang,
+    /// The playbook's title and, when the step sits under one, its section.
+    pub trail: Vec<String>,
+    pub title: String,
+    pub situations: Vec<SituationName>,
+    /// What to say, first.
+    pub say: Vec<PhraseView>,
+    /// What to do: the guidance, one paragraph or list item per entry.
+    pub guidance: Vec<String>,
+    /// The English line (the gloss): for an English reader it may be the only readable one.
+    pub english: String,
+    pub dont_say: Vec<String>,
+    pub escalate_when: Vec<String>,
+    /// Where the step is written: `path:line`.
+    pub location: String,
+}
+
+impl StepView {
+    /// The view of an indexed step.
+    pub fn of(record: &StepRecord, taxonomy: Option<&Taxonomy>) -> Self {
+        let mut trail = vec![record.playbook_title.clone()];
+        trail.extend(record.section.clone());
+        StepView {
+            id: format!("{}#{}", record.playbook, record.step),
+            lang: record.lang,
+            trail,
+            title: record.title.clone(),
+            situations: record
+                .situations
+                .iter()
+                .map(|id| SituationName::of(taxonomy, id))
+                .collect(),
+            say: record
+                .phrases
+                .iter()
+                .zip(record.phrases_added.iter().chain(std::iter::repeat(&false)))
+                .map(|(text, &added)| PhraseView {
+                    text: text.clone(),
+                    added,
+                })
+                .collect(),
+            guidance: record
+                .text
+                .lines()
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_string)
+                .collect(),
+            english: record.gloss.clone(),
+            dont_say: record.dont_say.clone(),
+            escalate_when: record.escalate_when.clone(),
+            location: format!("{}:{}", record.path, record.line),
+        }
+    }
+
+    /// The lists after the English line, with their labels, in the order they are shown.
+    pub fn lists(&self) -> [(Label, &[String]); 2] {
+        [
+            (Label::DontSay, &self.dont_say),
+            (Label::EscalateWhen, &self.escalate_when),
+        ]
+    }
+
+    /// The guidance as one paragraph (for a summary that has room for a few lines only).
+    pub fn guidance_line(&self) -> String {
+        self.guidance.join(" ")
+    }
+}
+
+/// What a search found, as an agent sees it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResultsView {
+    pub query: String,
+    /// The situations the query resolved to.
+    pub situations: Vec<SituationName>,
+    pub steps: Vec<StepView>,
+    /// When nothing was found: situations the query might have meant.
+    pub suggestions: Vec<SituationName>,
+}
+
+impl ResultsView {
+    pub fn of(results: &SearchResults, taxonomy: Option<&Taxonomy>) -> Self {
+        let names = |ids: &[String]| {
+            ids.iter()
+                .map(|id| SituationName::of(taxonomy, id))
+                .collect()
+        };
+        ResultsView {
+            query: results.query.trim().to_string(),
+            situations: names(&results.situations),
+            steps: results
+                .results
+                .iter()
+                .map(|hit| StepView::of(&hit.record, taxonomy))
+                .collect(),
+            suggestions: names(&results.suggestions),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record() -> StepRecord {
+        StepRecord {
+            playbook: "da-vrede-klienter".into(),
+            lang: Lang::Da,
+            playbook_title: "Sådan håndterer du vrede klienter".into(),
+            section: Some("Del 1 af 3: Hold roen".into()),
+            step: "warn".into(),
+            title: "Advar klienten".into(),
+            text: "Sig det roligt.\n\n- Læg på, hvis det fortsætter.".into(),
+            phrases: vec!["Jeg forstår".into(), "Jeg hjælper gerne".into()],
+            phrases_added: vec![false, true],
+            gloss: "Warn once, then hang up.".into(),
+            situations: vec!["abusive-caller".into()],
+            dont_say: vec![],
+            escalate_when: vec![],
+            path: "playbooks/da/vrede-klienter.md".into(),
+            line: 12,
+        }
+    }
+
+    #[test]
+    fn a_view_keeps_the_parts_in_the_agents_order() {
+        let view = StepView::of(&record(), None);
+        assert_eq!(view.id, "da-vrede-klienter#warn");
+        assert_eq!(
+            view.trail,
+            ["Sådan håndterer du vrede klienter", "Del 1 af 3: Hold roen"]
+        );
+        assert_eq!(view.say[0].quoted(), "“Jeg forstår”");
+        assert_eq!(view.say[1].quoted(), "“Jeg hjælper gerne” (added)");
+        assert_eq!(
+            view.guidance,
+            ["Sig det roligt.", "- Læg på, hvis det fortsætter."]
+        );
+        assert_eq!(view.location, "playbooks/da/vrede-klienter.md:12");
+        assert_eq!(view.situations[0].to_string(), "abusive-caller");
+    }
+}
