@@ -202,7 +202,7 @@ struct ShowArgs {
 #[derive(Debug, Args)]
 struct NewArgs {
     /// The playbook's language (fa, ro, th, da): it goes in playbooks/LANG/.
-    #[arg(long = "lang", value_name = "LANG", value_parser = parse_lang)]
+    #[arg(long = "lang", value_name = "LANG", value_parser = parse_original_lang)]
     lang: Lang,
 
     /// The playbook's id (lowercase letters, digits and dashes); the file is ID.md.
@@ -237,7 +237,18 @@ struct CompletionsArgs {
 }
 
 fn parse_lang(s: &str) -> Result<Lang, String> {
-    Lang::from_code(s).ok_or_else(|| format!("unknown language `{s}`: use fa, ro, th or da"))
+    Lang::from_code(s).ok_or_else(|| format!("unknown language `{s}`: use en, fa, ro, th or da"))
+}
+
+/// A language originals are written in (English is a reading language: translations only).
+fn parse_original_lang(s: &str) -> Result<Lang, String> {
+    match parse_lang(s)? {
+        lang if lang.has_originals() => Ok(lang),
+        lang => Err(format!(
+            "no {} originals yet: write originals in fa, ro, th or da, and translate them into {lang}",
+            lang.name()
+        )),
+    }
 }
 
 /// The terminal's columns and rows; when the output is not a terminal, `COLUMNS` and

@@ -23,7 +23,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 
 /// Bump whenever the schema, an analyzer or the stored record changes: older indexes are
 /// then rebuilt automatically.
-pub const INDEX_FORMAT: u32 = 18;
+pub const INDEX_FORMAT: u32 = 19;
 
 /// How long an update waits for another process that holds the index writer.
 const WRITER_WAIT: Duration = Duration::from_secs(60);
@@ -192,6 +192,10 @@ fn field_text<'a>(
 
 /// The tantivy documents for one playbook: one per step.
 fn documents(playbook: &Playbook, fields: &Fields) -> Vec<TantivyDocument> {
+    if playbook.translation.is_some() {
+        // Translations are indexed with their original's steps, not as steps of their own.
+        return Vec::new();
+    }
     playbook
         .steps
         .iter()

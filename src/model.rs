@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
-/// The languages playbooks are written in.
+/// The languages agents read and playbooks are written or translated in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
@@ -11,11 +11,21 @@ pub enum Lang {
     Ro,
     Th,
     Da,
+    /// English: a reading language with translations only (no English originals yet).
+    En,
 }
 
 impl Lang {
-    /// Every playbook language, in display order.
+    /// Every language originals are written in, in display order.
     pub const ALL: [Lang; 4] = [Lang::Fa, Lang::Ro, Lang::Th, Lang::Da];
+
+    /// Every language an agent can read steps in.
+    pub const READING: [Lang; 5] = [Lang::En, Lang::Fa, Lang::Ro, Lang::Th, Lang::Da];
+
+    /// Whether originals may be written in this language.
+    pub fn has_originals(self) -> bool {
+        self != Lang::En
+    }
 
     /// The ISO 639-1 code (`fa`, `ro`, `th`, `da`).
     pub fn code(self) -> &'static str {
@@ -24,6 +34,7 @@ impl Lang {
             Lang::Ro => "ro",
             Lang::Th => "th",
             Lang::Da => "da",
+            Lang::En => "en",
         }
     }
 
@@ -34,12 +45,13 @@ impl Lang {
             Lang::Ro => "Romanian",
             Lang::Th => "Thai",
             Lang::Da => "Danish",
+            Lang::En => "English",
         }
     }
 
     /// Parses a language code, case-insensitively.
     pub fn from_code(code: &str) -> Option<Lang> {
-        Lang::ALL
+        Lang::READING
             .into_iter()
             .find(|l| l.code().eq_ignore_ascii_case(code.trim()))
     }
@@ -86,6 +98,26 @@ pub struct Playbook {
     pub intro: String,
     pub sections: Vec<Section>,
     pub steps: Vec<Step>,
+    /// Set when the file is a translation of another playbook.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub translation: Option<Translation>,
+}
+
+/// What a translation's front matter says about it. Its `reviewed` date is the playbook's:
+/// until a native-speaking trainer sets it, the translation is editorial, not reviewed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Translation {
+    /// The id of the original playbook.
+    pub of: String,
+    /// The line of `translation_of`, for diagnostics.
+    #[serde(skip)]
+    pub of_line: usize,
+    /// Who made it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub translator: Option<String>,
+    /// Who reviewed it (with `reviewed`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reviewer: Option<String>,
 }
 
 /// A grouping heading above steps ("Del 1 af 3: Hold roen").
@@ -120,9 +152,43 @@ pub struct Step {
     pub escalate_when: Vec<String>,
     /// 1-based line of the step's heading.
     pub line: usize,
+    /// In a translation: the original step's [`Step::fingerprint`] when it was translated
+    /// (`<!-- original: … -->` under the heading), to tell when the original changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub original_fingerprint: Option<String>,
+}
+
+impl Step {
+    /// A fingerprint of what a translation renders: the title, guidance, phrases and the
+    /// lists. A change to any of them makes the step's translations stale; its situations
+    /// and gloss are not translated, so changing them does not.
+    pub fn fingerprint(&self) -> String {
+        let mut hash: u64 = 0xcbf29ce484222325;
+        let mut feed = |text: &str| {
+            for b in text.bytes().chain([0u8]) {
+                hash ^= u64::from(b);
+                hash = hash.wrapping_mul(0x100000001b3);
+            }
+        };
+        feed(&self.title);
+        feed(&self.guidance);
+        for p in &self.phrases {
+            feed(if p.added { "+" } else { "=" });
+            feed(&p.text);
+        }
+        for item in self.dont_say.iter().chain(&self.escalate_when) {
+            feed(item);
+        }
+        format!("{hash:016x}")
+    }
 }
 
 impl Playbook {
+    /// The id of the playbook this one is, or translates: what ties a family together.
+    pub fn family(&self) -> &str {
+        self.translation.as_ref().map_or(&self.id, |t| &t.of)
+    }
+
     /// The title of the section a step sits under.
     pub fn section_title(&self, step: &Step) -> Option<&str> {
         step.section

@@ -4,7 +4,7 @@
 //! together with every diagnostic, so a trainer sees all their mistakes at once.
 
 use crate::diagnostic::{Diagnostic, LineIndex};
-use crate::model::{Lang, Phrase, Playbook, Section, Source, Step};
+use crate::model::{Lang, Phrase, Playbook, Section, Source, Step, Translation};
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Deserialize;
 
@@ -25,12 +25,29 @@ pub struct Parsed {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FrontMatter {
-    id: String,
+    /// Required for an original; a translation has none of its own.
+    id: Option<String>,
     title: String,
     lang: String,
-    source: Source,
+    /// Required for an original; a translation's source is its original.
+    source: Option<Source>,
     owner: Option<String>,
     reviewed: Option<toml::Value>,
+    /// A translation names its original's id.
+    translation_of: Option<String>,
+    translator: Option<String>,
+    reviewer: Option<String>,
+}
+
+/// The marker under a translated step's heading that records which version of the
+/// original step it translates: `<!-- original: 0123456789abcdef -->`.
+pub const FINGERPRINT_PREFIX: &str = "<!-- original:";
+
+/// The fingerprint in a `<!-- original: … -->` comment, if that is what `html` is.
+fn fingerprint_in(html: &str) -> Option<String> {
+    let rest = html.trim().strip_prefix(FINGERPRINT_PREFIX)?;
+    let hash = rest.strip_suffix("-->")?.trim();
+    (!hash.is_empty() && hash.chars().all(|c| c.is_ascii_hexdigit())).then(|| hash.to_string())
 }
 
 /// Whether an id is lowercase ASCII letters, digits and single dashes.
@@ -99,15 +116,16 @@ pub fn parse_playbook(bytes: &[u8], rel_path: &str) -> Parsed {
     };
     let meta = parse_front_matter(front, rel_path, &mut diagnostics);
     let lang_from_dir = lang_of_folder(rel_path);
-    let mut body = BodyParser::new(&text, body_start, &lines, rel_path);
+    let is_translation = meta.as_ref().is_some_and(|m| m.translation_of.is_some());
+    let mut body = BodyParser::new(&text, body_start, &lines, rel_path, is_translation);
     body.run();
     diagnostics.append(&mut body.diagnostics);
     let Some(meta) = meta else {
         return fail(diagnostics);
     };
     let lang = match Lang::from_code(&meta.lang) {
-        Some(l) => l,
-        None => {
+        Some(l) if l.has_originals() || is_translation => l,
+        _ => {
             let line = key_line(front, "lang");
             diagnostics.push(
                 Diagnostic::error(
@@ -116,7 +134,11 @@ pub fn parse_playbook(bytes: &[u8], rel_path: &str) -> Parsed {
                     "E0105",
                     format!("unknown language `{}`", meta.lang),
                 )
-                .with_hint("use one of `fa`, `ro`, `th`, `da`"),
+                .with_hint(if is_translation {
+                    "use one of `en`, `fa`, `ro`, `th`, `da`"
+                } else {
+                    "use one of `fa`, `ro`, `th`, `da` (English is a reading language: translations only)"
+                }),
             );
             return fail(diagnostics);
         }
@@ -134,42 +156,135 @@ pub fn parse_playbook(bytes: &[u8], rel_path: &str) -> Parsed {
             .with_hint(format!("move the file to playbooks/{lang}/ or fix `lang`")),
         );
     }
-    if !is_valid_id(&meta.id) {
-        diagnostics.push(
-            Diagnostic::error(
-                rel_path,
-                key_line(front, "id"),
-                "E0107",
-                format!("invalid playbook id `{}`", meta.id),
-            )
-            .with_hint(format!(
-                "use lowercase letters, digits and dashes, e.g. `{}`",
-                slugify(&meta.id)
-            )),
-        );
-    }
+    let Some((id, id_line, source, translation)) =
+        identity(&meta, front, lang, rel_path, &mut diagnostics)
+    else {
+        return fail(diagnostics);
+    };
     let reviewed = meta.reviewed.map(|v| match v {
         toml::Value::String(s) => s,
         other => other.to_string(),
     });
     let playbook = Playbook {
-        id_line: key_line(front, "id"),
-        id: meta.id,
+        id_line,
+        id,
         title: meta.title,
         lang,
-        source: meta.source,
+        source,
         owner: meta.owner,
         reviewed,
         path: rel_path.to_string(),
         intro: body.intro.join("\n"),
         sections: body.sections,
         steps: body.steps,
+        translation,
     };
     Parsed {
         playbook: Some(playbook),
         diagnostics,
         situation_lines: body.situation_lines,
     }
+}
+
+/// A playbook's id, the line naming it, its source and, for a translation, what it
+/// translates. An original needs `id` and `[source]`; a translation needs `translation_of`
+/// and has neither (its id is `ORIGINAL.LANG`, its source the original's).
+fn identity(
+    meta: &FrontMatter,
+    front: &str,
+    lang: Lang,
+    rel_path: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<(String, usize, Source, Option<Translation>)> {
+    let invalid_id = |key: &str, id: &str| {
+        Diagnostic::error(
+            rel_path,
+            key_line(front, key),
+            "E0107",
+            format!("invalid playbook id `{id}`"),
+        )
+        .with_hint(format!(
+            "use lowercase letters, digits and dashes, e.g. `{}`",
+            slugify(id)
+        ))
+    };
+    if let Some(of) = &meta.translation_of {
+        let of_line = key_line(front, "translation_of");
+        if !is_valid_id(of) {
+            diagnostics.push(invalid_id("translation_of", of));
+        }
+        for (key, present) in [("id", meta.id.is_some()), ("source", meta.source.is_some())] {
+            if present {
+                diagnostics.push(
+                    Diagnostic::error(
+                        rel_path,
+                        key_line(front, key),
+                        "E0108",
+                        format!("a translation has no `{key}` of its own"),
+                    )
+                    .with_hint(format!(
+                        "remove `{key}`: the translation takes it from `{of}` (translation_of)"
+                    )),
+                );
+            }
+        }
+        let translation = Translation {
+            of: of.clone(),
+            of_line,
+            translator: meta.translator.clone(),
+            reviewer: meta.reviewer.clone(),
+        };
+        let source = Source {
+            title: meta.title.clone(),
+            ..Source::default()
+        };
+        return Some((format!("{of}.{lang}"), of_line, source, Some(translation)));
+    }
+    let missing = |key: &str, what: &str| {
+        Diagnostic::error(
+            rel_path,
+            1,
+            "E0103",
+            format!("invalid front matter: missing `{key}`"),
+        )
+        .with_hint(what.to_string())
+    };
+    let Some(id) = &meta.id else {
+        diagnostics.push(missing(
+            "id",
+            "an original needs `id = \"...\"`; a translation needs `translation_of = \"<original id>\"`",
+        ));
+        return None;
+    };
+    let Some(source) = &meta.source else {
+        diagnostics.push(missing(
+            "source",
+            "add a `[source]` table with at least `title` (where the text comes from)",
+        ));
+        return None;
+    };
+    for (key, present) in [
+        ("translator", meta.translator.is_some()),
+        ("reviewer", meta.reviewer.is_some()),
+    ] {
+        if present {
+            diagnostics.push(
+                Diagnostic::error(
+                    rel_path,
+                    key_line(front, key),
+                    "E0108",
+                    format!(
+                        "`{key}` belongs to translations, and this file has no `translation_of`"
+                    ),
+                )
+                .with_hint("remove it, or add `translation_of` if this file is a translation"),
+            );
+        }
+    }
+    if !is_valid_id(id) {
+        diagnostics.push(invalid_id("id", id));
+    }
+    Some((id.clone(), key_line(front, "id"), source.clone(), None))
 }
 
 /// Refuses files that cannot be playbooks at all: too large, or binary.
@@ -301,7 +416,7 @@ fn parse_front_matter(
                 )
                 .at_col(col)
                 .with_hint(
-                    "required: id, title, lang, [source] with title; optional: owner, reviewed",
+                    "required: id, title, lang, [source] with title; optional: owner, reviewed; a translation: translation_of, title, lang; optional: translator, reviewed, reviewer",
                 ),
             );
             None
@@ -438,10 +553,18 @@ struct BodyParser<'a> {
     pending: Option<(Label, usize, bool)>,
     /// Which labels the current step has already used, to catch duplicates.
     seen_labels: Vec<Label>,
+    /// A translation: steps take their situations and gloss from the original.
+    translation: bool,
 }
 
 impl<'a> BodyParser<'a> {
-    fn new(text: &'a str, body_start: usize, lines: &'a LineIndex<'a>, rel_path: &'a str) -> Self {
+    fn new(
+        text: &'a str,
+        body_start: usize,
+        lines: &'a LineIndex<'a>,
+        rel_path: &'a str,
+        translation: bool,
+    ) -> Self {
         BodyParser {
             text,
             body_start,
@@ -455,6 +578,7 @@ impl<'a> BodyParser<'a> {
             container: Container::Intro,
             pending: None,
             seen_labels: Vec::new(),
+            translation,
         }
     }
 
@@ -546,6 +670,9 @@ impl<'a> BodyParser<'a> {
                 Event::InlineMath(t) | Event::DisplayMath(t) => push_text(&mut block, &t),
                 Event::Html(t) | Event::InlineHtml(t) => {
                     if block.kind == BlockKind::Comment && is_comment(&t) {
+                        if let Some(fingerprint) = fingerprint_in(&t) {
+                            self.set_fingerprint(fingerprint, self.line(offset));
+                        }
                         continue;
                     }
                     if block.kind == BlockKind::Comment {
@@ -712,6 +839,7 @@ impl<'a> BodyParser<'a> {
                     dont_say: Vec::new(),
                     escalate_when: Vec::new(),
                     line,
+                    original_fingerprint: None,
                 });
                 self.situation_lines.push(line);
                 self.seen_labels.clear();
@@ -724,7 +852,40 @@ impl<'a> BodyParser<'a> {
         }
     }
 
+    /// Records a `<!-- original: … -->` marker on the step it stands in.
+    fn set_fingerprint(&mut self, fingerprint: String, line: usize) {
+        match self.container {
+            Container::Step(j) if self.translation => {
+                self.steps[j].original_fingerprint = Some(fingerprint);
+            }
+            _ => self.diagnostics.push(
+                Diagnostic::warning(
+                    self.rel_path,
+                    line,
+                    "W0310",
+                    "an `<!-- original: … -->` marker outside a translated step is ignored",
+                )
+                .with_hint("it belongs under a step heading of a translation (`translation_of`)"),
+            ),
+        }
+    }
+
     fn handle_label(&mut self, label: Label, inline: String, line: usize) {
+        if self.translation && matches!(label, Label::Situations | Label::Gloss) {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    self.rel_path,
+                    line,
+                    "E0309",
+                    format!(
+                        "a translated step takes its `**{}:**` from the original",
+                        label.name()
+                    ),
+                )
+                .with_hint("remove this line: change it in the original playbook instead"),
+            );
+            return;
+        }
         let Container::Step(_) = self.container else {
             self.diagnostics.push(
                 Diagnostic::error(
@@ -852,6 +1013,9 @@ impl<'a> BodyParser<'a> {
         };
         let step = &self.steps[j];
         let (line, id) = (step.line, step.id.clone());
+        if self.translation {
+            return;
+        }
         if step.situations.is_empty() {
             self.diagnostics.push(
                 Diagnostic::error(
