@@ -60,8 +60,7 @@ fn engine() -> Arc<Engine> {
         let repo = Repo {
             root: dir.path().to_path_buf(),
         };
-        let engine =
-            open_engine(&repo, Default::default(), &mut Vec::new()).expect("open the engine");
+        let engine = open_engine(&repo, &mut Vec::new()).expect("open the engine");
         (dir, Arc::new(engine))
     });
     Arc::clone(engine)

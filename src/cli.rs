@@ -5,14 +5,12 @@ use playbook::commands::LiveConfig;
 use playbook::commands::{
     CheckConfig, Command, Common, IndexConfig, SearchConfig, ShowConfig, SituationsConfig,
 };
-use playbook::commands::{GeneratedConfig, MissesConfig, NewConfig, WatchAction, WatchConfig};
+use playbook::commands::{GeneratedConfig, MissesConfig, NewConfig};
 use playbook::model::Lang;
 use playbook::render::Style;
 use playbook::search::{DEFAULT_LIMIT, SearchRequest};
-use playbook::watch::Policy;
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::time::Duration;
 
 /// Search customer-service playbooks mid-call: what to do, and what to say.
 ///
@@ -34,18 +32,6 @@ pub struct Cli {
     #[arg(long = "color", global = true, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
 
-    /// Whether searches skip their freshness check through a watcher (`playbook watch`):
-    /// auto starts one from 1,000 playbooks on, always whatever the size, off never.
-    #[arg(
-        long = "watch",
-        global = true,
-        env = "PLAYBOOK_WATCH",
-        value_enum,
-        default_value_t = WatchChoice::Auto,
-        value_name = "WHEN"
-    )]
-    watch: WatchChoice,
-
     /// No subcommand: `live` on a terminal, else the help (exit 2).
     #[command(subcommand)]
     command: Option<CliCommand>,
@@ -59,26 +45,6 @@ enum ColorChoice {
     Never,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum WatchChoice {
-    /// Ask a running watcher; start one from 1,000 playbooks on.
-    Auto,
-    /// Ask a running watcher; start one whatever the size.
-    Always,
-    /// Never: every search checks every file.
-    Off,
-}
-
-impl From<WatchChoice> for Policy {
-    fn from(choice: WatchChoice) -> Policy {
-        match choice {
-            WatchChoice::Auto => Policy::Auto,
-            WatchChoice::Always => Policy::Always,
-            WatchChoice::Off => Policy::Off,
-        }
-    }
-}
-
 #[derive(Debug, Subcommand)]
 enum CliCommand {
     /// Find the steps and phrases for a situation or any words, in any language.
@@ -89,9 +55,6 @@ enum CliCommand {
     Check(CheckArgs),
     /// Build or update the search index (searches do this by themselves when needed).
     Index(IndexArgs),
-    /// Watch playbooks/ so that searches skip their freshness check while nothing changes
-    /// (Linux; searches start one by themselves from 1,000 playbooks on).
-    Watch(WatchArgs),
     /// List every situation, its labels, and how many steps each language has for it.
     Situations(SituationsArgs),
     /// Show a whole playbook, or one step of it (PLAYBOOK#STEP).
@@ -155,25 +118,6 @@ struct IndexArgs {
     /// Throw the index away and build it from scratch.
     #[arg(long = "rebuild")]
     rebuild: bool,
-}
-
-#[derive(Debug, Args)]
-struct WatchArgs {
-    /// Tell the running watcher to exit.
-    #[arg(long = "stop", conflicts_with_all = ["status", "idle_minutes", "quiet"])]
-    stop: bool,
-
-    /// Show whether a watcher is running, and what it has seen.
-    #[arg(long = "status", conflicts_with_all = ["idle_minutes", "quiet"])]
-    status: bool,
-
-    /// Exit after this many minutes without a search.
-    #[arg(long = "idle-minutes", value_name = "N", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=10_080))]
-    idle_minutes: u32,
-
-    /// Print nothing when watching starts.
-    #[arg(long = "quiet")]
-    quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -253,7 +197,6 @@ impl Cli {
         };
         let common = Common {
             root: self.root,
-            watch: self.watch.into(),
             style: Style {
                 color,
                 width: width.clamp(20, 200),
@@ -302,19 +245,6 @@ impl Cli {
             CliCommand::Index(a) => Command::Index(IndexConfig {
                 common,
                 rebuild: a.rebuild,
-            }),
-            CliCommand::Watch(a) => Command::Watch(WatchConfig {
-                common,
-                action: if a.stop {
-                    WatchAction::Stop
-                } else if a.status {
-                    WatchAction::Status
-                } else {
-                    WatchAction::Run {
-                        idle: Duration::from_secs(u64::from(a.idle_minutes) * 60),
-                        quiet: a.quiet,
-                    }
-                },
             }),
             CliCommand::Situations(a) => Command::Situations(SituationsConfig {
                 common,
@@ -376,9 +306,6 @@ The folder holding \fIplaybooks/\fR, as \fB\-\-root\fR.
 \fBPLAYBOOK_LOG_MISSES\fR
 A file to which every search that found nothing, or only typo matches, is appended as one JSON line (opt\-in, offline). \fBplaybook misses\fR summarises it. \fBlog_misses = "FILE"\fR in \fIROOT/playbook.toml\fR does the same.
 .TP
-\fBPLAYBOOK_WATCH\fR
-\fBauto\fR (default): a search over 1,000 playbooks or more starts \fBplaybook watch\fR in the background when none runs. \fBalways\fR: whatever the size. \fBoff\fR: never start or ask a watcher; every search checks every file.
-.TP
 \fBNO_COLOR\fR
 When set and not empty, no colours.
 .SH FILES
@@ -387,7 +314,7 @@ When set and not empty, no colours.
 The playbooks (\fIplaybooks/LANG/*.md\fR) and the situation taxonomy (\fIplaybooks/situations.toml\fR).
 .TP
 \fIROOT/index/\fR
-The search index, rebuilt automatically; \fIwatch.sock\fR and \fIwatch.lock\fR belong to a running \fBplaybook watch\fR.
+The search index, a cache of \fIplaybooks/\fR that every search brings up to date, rebuilt automatically.
 .TP
 \fIROOT/playbook.toml\fR
 Optional settings (\fBlog_misses\fR).

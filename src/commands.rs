@@ -13,7 +13,6 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
-use std::time::Duration;
 
 /// Options every command shares.
 #[derive(Debug, Clone)]
@@ -21,8 +20,6 @@ pub struct Common {
     /// `--root`, if given.
     pub root: Option<PathBuf>,
     pub style: Style,
-    /// Whether searches use (and start) a watcher (`--watch`).
-    pub watch: crate::watch::Policy,
 }
 
 #[derive(Debug, Clone)]
@@ -43,23 +40,6 @@ pub struct CheckConfig {
 pub struct IndexConfig {
     pub common: Common,
     pub rebuild: bool,
-}
-
-#[derive(Debug, Clone)]
-pub struct WatchConfig {
-    pub common: Common,
-    pub action: WatchAction,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WatchAction {
-    /// Watch in the foreground until idle for `idle`, stopped, or `playbooks/` goes away.
-    Run {
-        idle: Duration,
-        quiet: bool,
-    },
-    Stop,
-    Status,
 }
 
 #[derive(Debug, Clone)]
@@ -116,7 +96,6 @@ pub enum Command {
     Search(SearchConfig),
     Check(CheckConfig),
     Index(IndexConfig),
-    Watch(WatchConfig),
     Situations(SituationsConfig),
     Show(ShowConfig),
     New(NewConfig),
@@ -132,7 +111,6 @@ impl Command {
             Command::Search(_) => "search",
             Command::Check(_) => "check",
             Command::Index(_) => "index",
-            Command::Watch(_) => "watch",
             Command::Situations(_) => "situations",
             Command::Show(_) => "show",
             Command::New(_) => "new",
@@ -158,7 +136,6 @@ pub fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         Command::Search(c) => search(c, out, err),
         Command::Check(c) => run_check(c, out, err),
         Command::Index(c) => run_index(c, err),
-        Command::Watch(c) => run_watch(c, out, err),
         Command::Situations(c) => situations(c, out),
         Command::Show(c) => show(c, out),
         Command::New(c) => new_playbook(c, out, err),
@@ -179,7 +156,7 @@ fn repo(common: &Common) -> Result<Repo> {
 /// The live UI draws on the terminal itself, not on `out`.
 fn live(config: &LiveConfig) -> Result<Outcome> {
     let repo = repo(&config.common)?;
-    crate::live::run(repo, config.common.style.color, config.common.watch)?;
+    crate::live::run(repo, config.common.style.color)?;
     Ok(Outcome::Success)
 }
 
@@ -201,11 +178,7 @@ fn required_taxonomy(repo: &Repo) -> Result<Taxonomy> {
 }
 
 /// Opens a fresh index and the engine, telling `err` what was done to the index.
-pub fn open_engine(
-    repo: &Repo,
-    watching: crate::watch::Policy,
-    err: &mut dyn Write,
-) -> Result<Engine> {
+pub fn open_engine(repo: &Repo, err: &mut dyn Write) -> Result<Engine> {
     let (taxonomy, matcher) = match crate::cache::load(repo) {
         Some(cached) => cached,
         None => {
@@ -215,7 +188,7 @@ pub fn open_engine(
             (taxonomy, matcher)
         }
     };
-    let index = index::open_fresh(repo, watching)?;
+    let index = index::open_fresh(repo)?;
     for notice in &index.notices {
         writeln!(err, "{notice}").map_err(io_err)?;
     }
@@ -243,7 +216,7 @@ pub fn open_engine(
 
 fn search(config: &SearchConfig, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome> {
     let repo = repo(&config.common)?;
-    let engine = open_engine(&repo, config.common.watch, err)?;
+    let engine = open_engine(&repo, err)?;
     let results = engine.search(&config.request)?;
     if config.json {
         render::search_json(out, &results).map_err(io_err)?;
@@ -302,70 +275,6 @@ fn run_index(config: &IndexConfig, err: &mut dyn Write) -> Result<Outcome> {
     )
     .map_err(io_err)?;
     Ok(Outcome::Success)
-}
-
-fn run_watch(config: &WatchConfig, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome> {
-    let repo = repo(&config.common)?;
-    match config.action {
-        WatchAction::Status => match crate::watch::status(&repo) {
-            Some(status) => {
-                writeln!(out, "{status}").map_err(io_err)?;
-                Ok(Outcome::Success)
-            }
-            None => {
-                writeln!(out, "no watcher is running for {}", repo.root.display())
-                    .map_err(io_err)?;
-                Ok(Outcome::Nothing)
-            }
-        },
-        WatchAction::Stop => {
-            let stopped = crate::watch::stop(&repo);
-            let message = if stopped {
-                "watcher stopped"
-            } else {
-                "no watcher was running"
-            };
-            writeln!(err, "{message}").map_err(io_err)?;
-            Ok(if stopped {
-                Outcome::Success
-            } else {
-                Outcome::Nothing
-            })
-        }
-        WatchAction::Run { idle, quiet } => watch_foreground(&repo, idle, quiet, err),
-    }
-}
-
-#[cfg(target_os = "linux")]
-fn watch_foreground(
-    repo: &Repo,
-    idle: Duration,
-    quiet: bool,
-    err: &mut dyn Write,
-) -> Result<Outcome> {
-    let mut sink = std::io::sink();
-    let log: &mut dyn Write = if quiet { &mut sink } else { err };
-    match crate::watch::run(repo, Some(idle), log)? {
-        crate::watch::Started::Watched => Ok(Outcome::Success),
-        crate::watch::Started::AlreadyRunning => {
-            if !quiet {
-                writeln!(
-                    log,
-                    "a watcher is already running for {}",
-                    repo.root.display()
-                )
-                .map_err(io_err)?;
-            }
-            Ok(Outcome::Success)
-        }
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn watch_foreground(_: &Repo, _: Duration, _: bool, _: &mut dyn Write) -> Result<Outcome> {
-    Err(Error::Usage(
-        "`playbook watch` needs Linux (inotify); searches walk playbooks/ instead".into(),
-    ))
 }
 
 /// One situation with its step counts per language.

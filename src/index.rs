@@ -11,7 +11,6 @@ use crate::corpus::{FileStamp, Repo, list_playbook_files, load_playbook};
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
 use crate::model::{Lang, Playbook, Step};
-use crate::watch::{self, Freshness};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -267,45 +266,14 @@ pub struct IndexReport {
     pub rebuilt: bool,
 }
 
-/// Opens the index of `repo`, bringing it up to date with `playbooks/` first.
-///
-/// When a watcher (see [`crate::watch`]) vouches that nothing changed since a search last
-/// walked the tree, the walk is skipped; otherwise the tree is walked and compared with
-/// the index, and the watcher is told (or, for a large tree, started).
-pub fn open_fresh(repo: &Repo, watching: watch::Policy) -> Result<SearchIndex> {
-    let watcher = match watching {
-        watch::Policy::Off => None,
-        _ => watch::ask(repo),
-    };
-    if watcher == Some(Freshness::Clean)
-        && let Ok(opened) = open_current_retrying(&repo.index_dir(), Need::SearchOnly)
-        && opened.payload.format == INDEX_FORMAT
-    {
-        let skipped = opened.payload.skipped;
-        return finish(
-            opened.index,
-            Some(opened.reader),
-            skipped,
-            Vec::new(),
-            Vec::new(),
-        );
-    }
+/// Opens the index of `repo`, bringing it up to date with `playbooks/` first: the tree is
+/// walked and compared with the index, and what changed is re-indexed.
+pub fn open_fresh(repo: &Repo) -> Result<SearchIndex> {
     let listing = list_playbook_files(repo);
     let mut notices = Vec::new();
     let (index, manifest, reader) = match open_and_update(repo, &listing.files, false, &mut notices)
     {
-        Ok(opened) => {
-            // The index on disk now matches the walk: a watcher may vouch for it until
-            // the next change, unless the walk met links or problems.
-            if listing.diagnostics.is_empty() && !listing.links {
-                match watcher {
-                    Some(Freshness::Dirty(seq)) => watch::report_verified(repo, seq),
-                    None if watching.starts_for(listing.files.len()) => watch::spawn(repo),
-                    _ => {}
-                }
-            }
-            opened
-        }
+        Ok(opened) => opened,
         Err(reason) => {
             notices.push(format!(
                 "index: cannot write {} ({reason}); searching from memory",
@@ -390,7 +358,7 @@ fn open_and_update(
     let dir = repo.index_dir();
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     if !force_rebuild {
-        match open_current_retrying(&dir, Need::Manifest) {
+        match open_current_retrying(&dir) {
             Ok(Opened {
                 index,
                 payload,
@@ -433,11 +401,11 @@ fn is_permission(e: &str) -> bool {
 
 /// Opens the current generation; if another process switched generations meanwhile (and
 /// removed the one being opened), opens the new one instead.
-fn open_current_retrying(dir: &Path, need: Need) -> std::result::Result<Opened, OpenError> {
+fn open_current_retrying(dir: &Path) -> std::result::Result<Opened, OpenError> {
     let mut attempt = 0;
     loop {
         let before = std::fs::read_to_string(dir.join("CURRENT")).ok();
-        match open_current(dir, need) {
+        match open_current(dir) {
             Err(OpenError::Broken(why)) if attempt < 3 => {
                 let after = std::fs::read_to_string(dir.join("CURRENT")).ok();
                 if before == after {
@@ -456,7 +424,7 @@ enum OpenError {
 }
 
 /// Opens the generation `CURRENT` names, and checks that it can be searched.
-fn open_current(dir: &Path, need: Need) -> std::result::Result<Opened, OpenError> {
+fn open_current(dir: &Path) -> std::result::Result<Opened, OpenError> {
     let current = match std::fs::read_to_string(dir.join("CURRENT")) {
         Ok(name) => name.trim().to_string(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(OpenError::Missing),
@@ -474,13 +442,10 @@ fn open_current(dir: &Path, need: Need) -> std::result::Result<Opened, OpenError
         .map_err(|e| OpenError::Broken(format!("unreadable ({e})")))?;
     let payload = load_payload(&metas)
         .ok_or_else(|| OpenError::Broken("commit payload missing".to_string()))?;
-    let manifest = match need {
-        Need::Manifest => Some(
-            load_manifest(&gen_dir, &payload)
-                .ok_or_else(|| OpenError::Broken("manifest missing".to_string()))?,
-        ),
-        Need::SearchOnly => None,
-    };
+    let manifest = Some(
+        load_manifest(&gen_dir, &payload)
+            .ok_or_else(|| OpenError::Broken("manifest missing".to_string()))?,
+    );
     verify_files(&index, &gen_dir, &metas).map_err(OpenError::Broken)?;
     let reader = index
         .reader_builder()
@@ -502,22 +467,11 @@ fn open_current(dir: &Path, need: Need) -> std::result::Result<Opened, OpenError
     })
 }
 
-/// What opening a generation must load besides the index itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Need {
-    /// The manifest, to compare it with the playbooks on disk (10,000 entries at 10,000
-    /// playbooks: more than half of a search's work when nothing else is needed).
-    Manifest,
-    /// Only what a search needs: the index and the commit payload.
-    SearchOnly,
-}
-
 /// A generation opened and checked, with the reader that checked it (a search uses it:
 /// opening the segments once more would be wasted work on every search).
 struct Opened {
     index: Index,
     payload: Payload,
-    /// Loaded when asked for ([`Need::Manifest`]).
     manifest: Option<Manifest>,
     gen_dir: PathBuf,
     reader: IndexReader,

@@ -24,6 +24,5 @@ pub mod render;
 pub mod scaffold;
 pub mod search;
 pub mod taxonomy;
-pub mod watch;
 
 pub use error::{Error, Result};

@@ -310,13 +310,13 @@ fn delete_word(query: &mut String) {
 }
 
 /// Runs the live UI on the terminal until the agent quits.
-pub fn run(repo: Repo, color: bool, watching: crate::watch::Policy) -> Result<()> {
+pub fn run(repo: Repo, color: bool) -> Result<()> {
     let (tx, rx) = mpsc::channel();
     std::thread::Builder::new()
         .name("playbook-index".to_string())
         .spawn(move || {
             let mut notices = Vec::new();
-            let engine = open_engine(&repo, watching, &mut notices)
+            let engine = open_engine(&repo, &mut notices)
                 .map(Arc::new)
                 .map_err(|e| format!("{:#}", anyhow::Error::new(e)));
             let notices = String::from_utf8_lossy(&notices)

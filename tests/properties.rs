@@ -663,7 +663,7 @@ fn fixture() -> &'static Fixture {
         let repo = Repo {
             root: dir.path().to_path_buf(),
         };
-        let index = open_fresh(&repo, Default::default()).expect("the shipped playbooks index");
+        let index = open_fresh(&repo).expect("the shipped playbooks index");
         let (taxonomy, diagnostics) = load_taxonomy(&repo);
         let taxonomy = taxonomy.unwrap_or_else(|| panic!("taxonomy: {diagnostics:?}"));
         let situation_ids = taxonomy.situations.iter().map(|s| s.id.clone()).collect();

@@ -40,7 +40,7 @@ fn engine() -> &'static Engine {
         let _ = std::fs::remove_dir_all(&root);
         copy_tree(&shipped, &root.join("playbooks"));
         let repo = Repo { root };
-        let index = open_fresh(&repo, Default::default()).expect("index the shipped playbooks");
+        let index = open_fresh(&repo).expect("index the shipped playbooks");
         let (taxonomy, diagnostics) = load_taxonomy(&repo);
         let taxonomy = taxonomy.unwrap_or_else(|| panic!("taxonomy: {diagnostics:?}"));
         Engine::new(index, taxonomy)

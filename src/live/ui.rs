@@ -665,8 +665,7 @@ mod tests {
             let repo = Repo {
                 root: dir.path().to_path_buf(),
             };
-            let engine =
-                crate::commands::open_engine(&repo, Default::default(), &mut Vec::new()).unwrap();
+            let engine = crate::commands::open_engine(&repo, &mut Vec::new()).unwrap();
             (dir, Arc::new(engine))
         });
         Arc::clone(engine)
