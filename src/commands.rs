@@ -192,25 +192,6 @@ pub fn open_engine(repo: &Repo, err: &mut dyn Write) -> Result<Engine> {
     for notice in &index.notices {
         writeln!(err, "{notice}").map_err(io_err)?;
     }
-    // Files that could not even be listed (a link loop, an unreadable folder) are skipped
-    // too, and named in the same single warning.
-    let mut skipped = index.skipped.clone();
-    skipped.extend(
-        index
-            .walk_diagnostics
-            .iter()
-            .filter(|d| d.is_error())
-            .map(|d| format!("{} ({})", d.path, d.message)),
-    );
-    if !skipped.is_empty() {
-        writeln!(
-            err,
-            "warning: skipped {} broken playbook file(s): {}; run `playbook check` for details",
-            skipped.len(),
-            skipped.join(", ")
-        )
-        .map_err(io_err)?;
-    }
     Ok(Engine::with_matcher(index, taxonomy, matcher))
 }
 
