@@ -475,6 +475,27 @@ fn a_search_leaves_no_process_behind() {
         );
     }
     assert!(processes_in(root).is_empty(), "{:?}", processes_in(root));
+    // The scan sees processes left in the tree: by their arguments, by their working folder.
+    let mut by_args = std::process::Command::new("tail")
+        .arg("-f")
+        .arg(root.join("playbooks/situations.toml"))
+        .current_dir("/")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut by_cwd = std::process::Command::new("sleep")
+        .arg("60")
+        .current_dir(root.join("playbooks"))
+        .spawn()
+        .unwrap();
+    let seen = processes_in(root);
+    for child in [&mut by_args, &mut by_cwd] {
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let pid = format!("{}:", child.id());
+        assert!(seen.iter().any(|p| p.starts_with(&pid)), "{pid} {seen:?}");
+    }
+    assert!(processes_in(root).is_empty(), "{:?}", processes_in(root));
     for _ in 0..2 {
         let (json, code, stderr) = search_json(root, &["zebraord"]);
         assert_eq!(code, 0, "{stderr}");
