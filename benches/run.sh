@@ -6,8 +6,7 @@
 #      size, 1k and 10k playbooks (the ratio is the figure: absolute times drift);
 #   2. full index build (`playbook index --rebuild`): time, MB/s, peak memory;
 #   3. at 10k: a search when nothing changed vs a search right after one file was edited
-#      (the refresh), with the watcher (`playbook watch`, which searches start by themselves
-#      from 1,000 playbooks on) and without it (PLAYBOOK_WATCH=off: every search walks);
+#      (the refresh); every search checks every file (one stat each);
 #   4. peak memory of a search, at every size;
 #   5. in-process query latency p50/p99 and the freshness check split in-process
 #      (`PLAYBOOK_BENCH=report cargo bench --bench search`; skip with INPROCESS=0).
@@ -121,15 +120,10 @@ for size in $SIZES; do
   root=$(root_of "$size")
   BYTES[$size]=$(md_bytes "$root")
   FILES[$size]=$(md_files "$root")
-  # Warm: an index that matches the files, and the taxonomy cache. From 1,000 playbooks
-  # on the first search starts a watcher and the next one reports its walk to it.
+  # Warm: an index that matches the files, and the taxonomy cache.
   "$BIN" --root "$root" index >/dev/null 2>&1
   "$BIN" --root "$root" search --json "$QUERY1" >/dev/null 2>&1 || true
-  sleep 0.5
-  "$BIN" --root "$root" search --json "$QUERY1" >/dev/null 2>&1 || true
-  say "$size: watcher: $("$BIN" --root "$root" watch --status 2>&1 || true)"
 done
-say ""
 
 echo "== 1. search vs rg"
 say "## 1. Whole-process search vs rg -i (medians)"
@@ -184,25 +178,17 @@ rounds "refresh-$big" \
   -n edited --prepare "touch $edited" "$BIN --root $bigroot search --json '$QUERY1'" \
   -n "stat-walk" --prepare "true" "find $bigroot/playbooks -name '*.md' -printf '%s %T@\\n'" \
   -n rg --prepare "true" "rg -i $WORD1 $bigroot/playbooks"
-# The same without a watcher: every search walks the tree.
-(
-  export PLAYBOOK_WATCH=off
-  rounds "nowatch-$big" \
-    -n unchanged --prepare "true" "$BIN --root $bigroot search --json '$QUERY1'" \
-    -n edited --prepare "touch $edited" "$BIN --root $bigroot search --json '$QUERY1'"
-)
 segments=$(find "$bigroot/index/$(cat "$bigroot/index/CURRENT")" -name '*.idx' | wc -l)
 u=$(col "refresh-$big" unchanged 2); e=$(col "refresh-$big" edited 2); w=$(col "refresh-$big" stat-walk 2)
 r=$(col "refresh-$big" rg 2)
-nu=$(col "nowatch-$big" unchanged 2); ne=$(col "nowatch-$big" edited 2)
 say "## 3. At $big: refresh after one edited file, and the freshness check"
 say ""
-say "| what | with the watcher | without (PLAYBOOK_WATCH=off) |"
-say "|---|---:|---:|"
-say "| search, nothing changed (freshness check included) | $(ms "$u") ms (**$(ratio "$u" "$r")** × rg) | $(ms "$nu") ms (**$(ratio "$nu" "$r")** × rg) |"
-say "| search right after \`touch\` of one file (refresh: re-index it, commit, search) | $(ms "$e") ms | $(ms "$ne") ms |"
-say "| \`rg -i $WORD1\`, same rounds | $(ms "$r") ms | |"
-say "| \`find\` stat-ing every playbook (the walk alone, as a process) | $(ms "$w") ms | |"
+say "| what | median |"
+say "|---|---:|"
+say "| search, nothing changed (freshness check included) | $(ms "$u") ms (**$(ratio "$u" "$r")** × rg) |"
+say "| search right after \`touch\` of one file (refresh: re-index it, commit, search) | $(ms "$e") ms |"
+say "| \`rg -i $WORD1\`, same rounds | $(ms "$r") ms |"
+say "| \`find\` stat-ing every playbook (the walk alone, as a process) | $(ms "$w") ms |"
 say ""
 say "index segments after $((RUNS + ROUNDS)) refreshes: $segments"
 say ""
@@ -227,10 +213,6 @@ if [ "$INPROCESS" = 1 ]; then
   grep -v '^RESULT' "$OUT/inprocess.txt" | sed -n '/^### /,$p' >>"$SUMMARY"
   say ""
 fi
-
-for size in $SIZES; do
-  "$BIN" --root "$(root_of "$size")" watch --stop >/dev/null 2>&1 || true
-done
 
 echo
 echo "== summary ($SUMMARY)"

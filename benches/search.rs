@@ -10,9 +10,8 @@
 //!    warm-up) and prints p50/p90/p99/max, overall and per language: divan reports medians
 //!    and means, the target is a p99.
 //! 3. And it splits what a search's freshness check costs at 10k when nothing changed: the
-//!    walk over `playbooks/` (`list_playbook_files`), `index::open_fresh` without a watcher
-//!    (walk + open + compare with the manifest), `index::open_fresh` with a watcher that
-//!    vouches for the tree (ask + open), and a bare open of the same index without any check.
+//!    walk over `playbooks/` (`list_playbook_files`), `index::open_fresh` (walk + open +
+//!    compare with the manifest), and a bare open of the same index without any check.
 //!
 //! `PLAYBOOK_BENCH=report` skips divan (1) and prints only (2) and (3), which is what
 //! `benches/run.sh` uses; `PLAYBOOK_BENCH=divan` runs only (1). divan's own options
@@ -22,7 +21,6 @@ use playbook::corpus::{Repo, list_playbook_files};
 use playbook::engine::Engine;
 use playbook::model::Lang;
 use playbook::search::SearchRequest;
-use playbook::watch::Policy;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -121,6 +119,7 @@ fn request(q: &Q) -> SearchRequest {
         langs: q.langs.to_vec(),
         situations: q.situations.iter().map(|s| s.to_string()).collect(),
         limit: playbook::search::DEFAULT_LIMIT,
+        ..SearchRequest::default()
     }
 }
 
@@ -400,11 +399,14 @@ fn time_n<T>(n: usize, mut f: impl FnMut() -> T) -> (Vec<Duration>, Vec<Duration
 }
 
 /// `index::open_fresh` timed `n` times; every call must find the index fresh.
-fn time_open_fresh(repo: &Repo, n: usize, watching: Policy) -> (Vec<Duration>, Vec<Duration>) {
+fn time_open_fresh(repo: &Repo, n: usize) -> (Vec<Duration>, Vec<Duration>) {
     time_n(n, || {
-        let index = playbook::index::open_fresh(repo, watching).unwrap();
+        let index = playbook::index::open_fresh(repo).unwrap();
         assert!(
-            index.notices.is_empty(),
+            index
+                .notices
+                .iter()
+                .all(|n| matches!(n, playbook::index::Notice::Skipped { .. })),
             "the index changed: {:?}",
             index.notices
         );
@@ -413,52 +415,14 @@ fn time_open_fresh(repo: &Repo, n: usize, watching: Policy) -> (Vec<Duration>, V
     })
 }
 
-/// A `playbook watch` process for `root`, answering once this returns; stopped on drop.
-struct Watcher(std::process::Child);
-
-impl Watcher {
-    fn start(repo: &Repo) -> Watcher {
-        let child = std::process::Command::new(env!("CARGO_BIN_EXE_playbook"))
-            .arg("--root")
-            .arg(&repo.root)
-            .args(["watch", "--quiet"])
-            .spawn()
-            .expect("start playbook watch");
-        let started = Instant::now();
-        while playbook::watch::status(repo).is_none() {
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "watcher never answered"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Watcher(child)
-    }
-}
-
-impl Drop for Watcher {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// What the freshness check costs at 10k when nothing changed.
 fn freshness(root: &Path) {
     let repo = Repo::discover(Some(root), root).unwrap();
-    // No watcher of an earlier run: this measures both cases itself.
-    playbook::watch::stop(&repo);
     // Make sure the index is fresh first, so every timed call finds nothing to do.
-    playbook::index::open_fresh(&repo, Policy::Off).unwrap();
+    playbook::index::open_fresh(&repo).unwrap();
     let n = 30;
     let walk = time_n(n, || list_playbook_files(&repo).files.len());
-    let fresh = time_open_fresh(&repo, n, Policy::Off);
-    let watched = {
-        let _watcher = Watcher::start(&repo);
-        // The first search walks and reports; from then on the watcher vouches.
-        playbook::index::open_fresh(&repo, Policy::Auto).unwrap();
-        time_open_fresh(&repo, n, Policy::Auto)
-    };
+    let fresh = time_open_fresh(&repo, n);
     let current = std::fs::read_to_string(repo.index_dir().join("CURRENT")).unwrap();
     let gen_dir = repo.index_dir().join(current.trim());
     let bare = time_n(n, || {
@@ -483,8 +447,7 @@ fn freshness(root: &Path) {
     for (label, (wall, cpu)) in [
         ("walk playbooks/ (list_playbook_files, 10k stats)", &walk),
         ("bare open of the index + reader (no check)", &bare),
-        ("open_fresh, no watcher (walk + open + compare)", &fresh),
-        ("open_fresh, watcher vouches (ask + open)", &watched),
+        ("open_fresh (walk + open + compare)", &fresh),
     ] {
         println!(
             "| {label:<48} | {:>8} | {:>8} | {:>10} |",
@@ -502,14 +465,9 @@ fn freshness(root: &Path) {
         ms(percentile(f, 50.0).saturating_sub(percentile(b, 50.0)))
     };
     println!(
-        "RESULT freshness_check_10k wall_ms={} cpu_ms={} (open_fresh without a watcher p50 - bare open p50)",
+        "RESULT freshness_check_10k wall_ms={} cpu_ms={} (open_fresh p50 - bare open p50)",
         cost(&fresh, 0),
         cost(&fresh, 1)
-    );
-    println!(
-        "RESULT freshness_check_10k_watched wall_ms={} cpu_ms={} (open_fresh with a watcher p50 - bare open p50)",
-        cost(&watched, 0),
-        cost(&watched, 1)
     );
 }
 

@@ -5,14 +5,12 @@ use playbook::commands::LiveConfig;
 use playbook::commands::{
     CheckConfig, Command, Common, IndexConfig, SearchConfig, ShowConfig, SituationsConfig,
 };
-use playbook::commands::{GeneratedConfig, MissesConfig, NewConfig, WatchAction, WatchConfig};
+use playbook::commands::{GeneratedConfig, MissesConfig, NewConfig};
 use playbook::model::Lang;
 use playbook::render::{Layout, Style};
-use playbook::search::{DEFAULT_LIMIT, SearchRequest};
-use playbook::watch::Policy;
+use playbook::search::{DEFAULT_LIMIT, Reading, SearchRequest};
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::time::Duration;
 
 /// Search customer-service playbooks mid-call: what to do, and what to say.
 ///
@@ -34,17 +32,17 @@ pub struct Cli {
     #[arg(long = "color", global = true, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
 
-    /// Whether searches skip their freshness check through a watcher (`playbook watch`):
-    /// auto starts one from 1,000 playbooks on, always whatever the size, off never.
+    /// The language you read steps in (en, fa, ro, th, da): results are shown translated
+    /// into it where a translation exists (default: `lang` in playbook.toml, else the
+    /// query's language, else the locale's, else English).
     #[arg(
-        long = "watch",
+        long = "in",
         global = true,
-        env = "PLAYBOOK_WATCH",
-        value_enum,
-        default_value_t = WatchChoice::Auto,
-        value_name = "WHEN"
+        env = "PLAYBOOK_LANG",
+        value_name = "LANG",
+        value_parser = parse_lang
     )]
-    watch: WatchChoice,
+    reading: Option<Lang>,
 
     /// No subcommand: `live` on a terminal, else the help (exit 2).
     #[command(subcommand)]
@@ -59,26 +57,6 @@ enum ColorChoice {
     Never,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum WatchChoice {
-    /// Ask a running watcher; start one from 1,000 playbooks on.
-    Auto,
-    /// Ask a running watcher; start one whatever the size.
-    Always,
-    /// Never: every search checks every file.
-    Off,
-}
-
-impl From<WatchChoice> for Policy {
-    fn from(choice: WatchChoice) -> Policy {
-        match choice {
-            WatchChoice::Auto => Policy::Auto,
-            WatchChoice::Always => Policy::Always,
-            WatchChoice::Off => Policy::Off,
-        }
-    }
-}
-
 #[derive(Debug, Subcommand)]
 enum CliCommand {
     /// Find the steps and phrases for a situation or any words, in any language.
@@ -89,9 +67,6 @@ enum CliCommand {
     Check(CheckArgs),
     /// Build or update the search index (searches do this by themselves when needed).
     Index(IndexArgs),
-    /// Watch playbooks/ so that searches skip their freshness check while nothing changes
-    /// (Linux; searches start one by themselves from 1,000 playbooks on).
-    Watch(WatchArgs),
     /// List every situation, its labels, and how many steps each language has for it.
     Situations(SituationsArgs),
     /// Show a whole playbook, or one step of it (PLAYBOOK#STEP).
@@ -163,25 +138,6 @@ struct IndexArgs {
 }
 
 #[derive(Debug, Args)]
-struct WatchArgs {
-    /// Tell the running watcher to exit.
-    #[arg(long = "stop", conflicts_with_all = ["status", "idle_minutes", "quiet"])]
-    stop: bool,
-
-    /// Show whether a watcher is running, and what it has seen.
-    #[arg(long = "status", conflicts_with_all = ["idle_minutes", "quiet"])]
-    status: bool,
-
-    /// Exit after this many minutes without a search.
-    #[arg(long = "idle-minutes", value_name = "N", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=10_080))]
-    idle_minutes: u32,
-
-    /// Print nothing when watching starts.
-    #[arg(long = "quiet")]
-    quiet: bool,
-}
-
-#[derive(Debug, Args)]
 struct SituationsArgs {
     /// Print JSON instead of a table.
     #[arg(long = "json")]
@@ -194,7 +150,11 @@ struct ShowArgs {
     #[arg(long = "json")]
     json: bool,
 
-    /// A playbook id, or PLAYBOOK#STEP for one step.
+    /// Show the original, not its translation into the reading language.
+    #[arg(long = "original")]
+    original: bool,
+
+    /// A playbook id, PLAYBOOK#STEP for one step, or PATH:LINE (as `search` prints).
     #[arg(value_name = "PLAYBOOK[#STEP]")]
     target: String,
 }
@@ -281,7 +241,8 @@ impl Cli {
         let (width, height) = screen_size(stdout_is_terminal);
         let common = Common {
             root: self.root,
-            watch: self.watch.into(),
+            reading: self.reading,
+            locale: playbook::config::locale_lang(),
             style: Style {
                 color,
                 width: width.clamp(20, 200),
@@ -321,6 +282,7 @@ impl Cli {
                         Layout::Compact
                     },
                     request: SearchRequest {
+                        reading: Reading::default(),
                         query,
                         langs: a.lang,
                         situations: a.situation,
@@ -337,19 +299,6 @@ impl Cli {
                 common,
                 rebuild: a.rebuild,
             }),
-            CliCommand::Watch(a) => Command::Watch(WatchConfig {
-                common,
-                action: if a.stop {
-                    WatchAction::Stop
-                } else if a.status {
-                    WatchAction::Status
-                } else {
-                    WatchAction::Run {
-                        idle: Duration::from_secs(u64::from(a.idle_minutes) * 60),
-                        quiet: a.quiet,
-                    }
-                },
-            }),
             CliCommand::Situations(a) => Command::Situations(SituationsConfig {
                 common,
                 json: a.json,
@@ -357,6 +306,7 @@ impl Cli {
             CliCommand::Show(a) => Command::Show(ShowConfig {
                 common,
                 json: a.json,
+                original: a.original,
                 target: a.target,
             }),
             CliCommand::New(a) => {
@@ -410,9 +360,6 @@ The folder holding \fIplaybooks/\fR, as \fB\-\-root\fR.
 \fBPLAYBOOK_LOG_MISSES\fR
 A file to which every search that found nothing, or only typo matches, is appended as one JSON line (opt\-in, offline). \fBplaybook misses\fR summarises it. \fBlog_misses = "FILE"\fR in \fIROOT/playbook.toml\fR does the same.
 .TP
-\fBPLAYBOOK_WATCH\fR
-\fBauto\fR (default): a search over 1,000 playbooks or more starts \fBplaybook watch\fR in the background when none runs. \fBalways\fR: whatever the size. \fBoff\fR: never start or ask a watcher; every search checks every file.
-.TP
 \fBNO_COLOR\fR
 When set and not empty, no colours.
 .SH FILES
@@ -421,7 +368,7 @@ When set and not empty, no colours.
 The playbooks (\fIplaybooks/LANG/*.md\fR) and the situation taxonomy (\fIplaybooks/situations.toml\fR).
 .TP
 \fIROOT/index/\fR
-The search index, rebuilt automatically; \fIwatch.sock\fR and \fIwatch.lock\fR belong to a running \fBplaybook watch\fR.
+The search index, a cache of \fIplaybooks/\fR that every search brings up to date, rebuilt automatically.
 .TP
 \fIROOT/playbook.toml\fR
 Optional settings (\fBlog_misses\fR).

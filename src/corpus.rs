@@ -85,8 +85,6 @@ pub struct Listing {
     pub files: Vec<FileStamp>,
     /// Problems met on the way (unreadable folders, links out of the tree, …).
     pub diagnostics: Vec<Diagnostic>,
-    /// Whether the walk met a link: linked files can change outside the watched folders.
-    pub links: bool,
 }
 
 /// Lists every `.md` playbook under `playbooks/`: hidden folders are skipped, and links are
@@ -103,7 +101,6 @@ pub fn list_playbook_files(repo: &Repo) -> Listing {
     Listing {
         files: found.files,
         diagnostics: found.diagnostics,
-        links: found.links,
     }
 }
 
@@ -136,7 +133,6 @@ const UNSTATED: i128 = i128::MIN;
 struct Found {
     files: Vec<FileStamp>,
     diagnostics: Vec<Diagnostic>,
-    links: bool,
 }
 
 fn walk(repo: &Repo, from: &Path, canonical_dir: &Path, follow_links: bool, found: &mut Found) {
@@ -155,9 +151,6 @@ fn walk(repo: &Repo, from: &Path, canonical_dir: &Path, follow_links: bool, foun
             }
         };
         let path = entry.path();
-        if entry.file_type().is_symlink() || entry.path_is_symlink() {
-            found.links = true;
-        }
         if entry.file_type().is_symlink() {
             follow_link(repo, path, canonical_dir, found);
             continue;

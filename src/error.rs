@@ -34,6 +34,14 @@ pub enum Error {
         "search index in {path}: {message}\n  = help: delete the folder and run `playbook index --rebuild`"
     )]
     Index { path: PathBuf, message: String },
+    /// The index in `path` could not be opened, updated or built, and nothing could stand
+    /// in for it (see [`crate::index::IndexError`] for what failed).
+    #[error("search index in {path} cannot be built or updated")]
+    IndexStore {
+        path: PathBuf,
+        #[source]
+        source: crate::index::IndexError,
+    },
     /// A playbook or step named on the command line does not exist.
     #[error("{what} not found{hint}")]
     NotFound { what: String, hint: String },

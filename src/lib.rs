@@ -10,6 +10,7 @@ pub mod analysis;
 pub mod cache;
 pub mod check;
 pub mod commands;
+pub mod config;
 pub mod corpus;
 pub mod diagnostic;
 pub mod engine;
@@ -26,6 +27,5 @@ pub mod scaffold;
 pub mod search;
 pub mod taxonomy;
 pub mod tuning;
-pub mod watch;
 
 pub use error::{Error, Result};

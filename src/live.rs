@@ -63,7 +63,12 @@ enum View {
 /// The live UI's state: the query, the language filter, the results and the selection.
 pub struct App {
     query: String,
-    lang: Option<Lang>,
+    /// The language the agent reads results in (Tab changes it); `None`: the query's own
+    /// language, else `fallback`.
+    reading: Option<Lang>,
+    fallback: Lang,
+    /// The open step shows its original instead of the translation (`o`).
+    original: bool,
     engine: EngineState,
     results: Option<SearchResults>,
     /// The last search failed: why.
@@ -86,7 +91,9 @@ impl App {
     pub fn new(color: bool) -> Self {
         App {
             query: String::new(),
-            lang: None,
+            reading: None,
+            fallback: Lang::En,
+            original: false,
             engine: EngineState::Opening,
             results: None,
             search_error: None,
@@ -147,9 +154,17 @@ impl App {
         &self.query
     }
 
-    /// The language filter (`None`: all languages).
-    pub fn lang(&self) -> Option<Lang> {
-        self.lang
+    /// The language results are shown in (`None`: the query's own).
+    pub fn reading(&self) -> Option<Lang> {
+        self.reading
+    }
+
+    /// Shows results in `lang` (the agent's chosen reading language; `None`: each query's
+    /// own, else `fallback`).
+    pub fn set_reading(&mut self, lang: Option<Lang>, fallback: Lang) {
+        self.reading = lang;
+        self.fallback = fallback;
+        self.stale = true;
     }
 
     /// The results shown, if a search ran for the current query.
@@ -175,9 +190,15 @@ impl App {
         }
         let request = SearchRequest {
             query: self.query.clone(),
-            langs: self.lang.into_iter().collect(),
+            langs: Vec::new(),
             situations: Vec::new(),
             limit: LIVE_LIMIT,
+            reading: match self.reading {
+                Some(lang) => crate::search::Reading::In(lang),
+                None => crate::search::Reading::Auto {
+                    fallback: self.fallback,
+                },
+            },
         };
         match engine.search(&request) {
             Ok(results) => self.results = Some(results),
@@ -229,8 +250,9 @@ impl App {
                     scroll: self.max_scroll,
                 }
             }
-            KeyCode::Tab => self.cycle_lang(true),
-            KeyCode::BackTab => self.cycle_lang(false),
+            KeyCode::Tab => self.cycle_reading(true),
+            KeyCode::BackTab => self.cycle_reading(false),
+            KeyCode::Char('o') if in_step && !ctrl && !alt => self.original = !self.original,
             KeyCode::Enter => self.open_selected(),
             KeyCode::Esc if in_step => self.view = View::List,
             KeyCode::Esc => self.edit(String::clear),
@@ -263,14 +285,14 @@ impl App {
         }
     }
 
-    /// All → fa → ro → th → da → all (or backwards).
-    fn cycle_lang(&mut self, forward: bool) {
+    /// auto → en → fa → ro → th → da → auto (or backwards).
+    fn cycle_reading(&mut self, forward: bool) {
         let order: Vec<Option<Lang>> = std::iter::once(None)
-            .chain(Lang::ALL.into_iter().map(Some))
+            .chain(Lang::READING.into_iter().map(Some))
             .collect();
-        let i = order.iter().position(|l| *l == self.lang).unwrap_or(0);
+        let i = order.iter().position(|l| *l == self.reading).unwrap_or(0);
         let n = order.len();
-        self.lang = order[if forward {
+        self.reading = order[if forward {
             (i + 1) % n
         } else {
             (i + n - 1) % n
@@ -333,13 +355,14 @@ fn delete_word(query: &mut String) {
 }
 
 /// Runs the live UI on the terminal until the agent quits.
-pub fn run(repo: Repo, color: bool) -> Result<()> {
+pub fn run(repo: Repo, color: bool, reading: Option<Lang>, fallback: Lang) -> Result<()> {
     let follower = Follower::start(repo).map_err(term_err)?;
     let stop = Arc::new(AtomicBool::new(false));
     terminal::on_signals(&stop).map_err(term_err)?;
     terminal::watch_tty().map_err(term_err)?;
     let mut term = terminal::Term::enter().map_err(term_err)?;
     let mut app = App::new(color);
+    app.set_reading(reading, fallback);
     let mut dirty = true;
     let mut clear = false;
     // For the end-to-end test of the panic path (tests/live_tmux.rs).
@@ -422,17 +445,18 @@ mod tests {
     }
 
     #[test]
-    fn tab_cycles_the_language_filter() {
+    fn tab_cycles_the_reading_language() {
         let mut app = App::new(false);
-        let mut seen = vec![app.lang()];
-        for _ in 0..5 {
+        let mut seen = vec![app.reading()];
+        for _ in 0..6 {
             app.handle_key(key(KeyCode::Tab));
-            seen.push(app.lang());
+            seen.push(app.reading());
         }
         assert_eq!(
             seen,
             [
                 None,
+                Some(Lang::En),
                 Some(Lang::Fa),
                 Some(Lang::Ro),
                 Some(Lang::Th),
@@ -441,7 +465,7 @@ mod tests {
             ]
         );
         app.handle_key(key(KeyCode::BackTab));
-        assert_eq!(app.lang(), Some(Lang::Da));
+        assert_eq!(app.reading(), Some(Lang::Da));
     }
 
     #[test]

@@ -25,7 +25,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// The environment variable naming the log file.
 pub const LOG_ENV: &str = "PLAYBOOK_LOG_MISSES";
 /// The optional configuration file, in the root (beside `playbooks/`).
-pub const CONFIG_FILE: &str = "playbook.toml";
+pub use crate::config::CONFIG_FILE;
 /// Queries longer than this many characters are logged cut short (a pasted text is not a query).
 pub const MAX_LOGGED_QUERY_CHARS: usize = 500;
 
@@ -75,46 +75,13 @@ pub fn is_miss(results: &SearchResults) -> bool {
     results.results.is_empty() || results.fuzzy_only
 }
 
-/// `ROOT/playbook.toml`, as far as this module reads it.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Config {
-    /// `log_misses = "FILE"`, resolved against the root.
-    pub log_misses: Option<PathBuf>,
-}
-
-/// Reads `ROOT/playbook.toml`; a missing file is an empty configuration. Keys this module does
-/// not know are left to others (the file is shared by all commands).
-pub fn read_config(repo: &Repo) -> Result<Config, String> {
-    let path = repo.root.join(CONFIG_FILE);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
-        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
-    };
-    let table: toml::Table = text
-        .parse()
-        .map_err(|e: toml::de::Error| format!("{}: {}", path.display(), e.message()))?;
-    let log_misses = match table.get("log_misses") {
-        None => None,
-        Some(toml::Value::String(s)) if s.trim().is_empty() => None,
-        Some(toml::Value::String(s)) => Some(repo.root.join(s)),
-        Some(_) => {
-            return Err(format!(
-                "{}: `log_misses` must be a string (a file path)",
-                path.display()
-            ));
-        }
-    };
-    Ok(Config { log_misses })
-}
-
 /// Where misses are logged: `env` (the value of [`LOG_ENV`]) if set and not empty, else the
 /// configuration file's `log_misses`. Errors come from a broken configuration file.
 pub fn log_target(repo: &Repo, env: Option<OsString>) -> Result<Option<PathBuf>, String> {
     if let Some(v) = env.filter(|v| !v.is_empty()) {
         return Ok(Some(PathBuf::from(v)));
     }
-    Ok(read_config(repo)?.log_misses)
+    Ok(crate::config::read(repo)?.log_misses)
 }
 
 /// The configured log file, from the environment or `ROOT/playbook.toml`.
@@ -472,11 +439,13 @@ mod tests {
             langs: vec![crate::model::Lang::Da],
             situations: vec!["refund-demand".into()],
             limit: 3,
+            ..SearchRequest::default()
         };
         let mut results = SearchResults {
             query: request.query.clone(),
             situations: vec![],
             query_lang: None,
+            reading: crate::model::Lang::En,
             results: vec![],
             suggestions: vec![],
             fuzzy_only: false,
@@ -502,6 +471,7 @@ mod tests {
             query: "nothing".into(),
             situations: vec![],
             query_lang: None,
+            reading: crate::model::Lang::En,
             results: vec![],
             suggestions: vec![],
             fuzzy_only: false,

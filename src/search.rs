@@ -4,7 +4,7 @@
 
 use crate::analysis::{Analyzer, Script, dominant_script};
 use crate::error::{Error, Result};
-use crate::index::{SearchIndex, StepRecord};
+use crate::index::{SearchIndex, StepRecord, TranslatedStep};
 pub use crate::matcher::{Resolved, SituationMatcher, typo_budget};
 use crate::model::Lang;
 use crate::taxonomy::Taxonomy;
@@ -112,11 +112,29 @@ type Clauses = Vec<(Occur, Box<dyn Query>)>;
 #[derive(Debug, Clone, Default)]
 pub struct SearchRequest {
     pub query: String,
-    /// Only steps in these languages (all if empty).
+    /// Only steps written in these languages (all if empty).
     pub langs: Vec<Lang>,
     /// Only steps tagged with these situations (any if empty).
     pub situations: Vec<String>,
     pub limit: usize,
+    /// The language the agent reads the results in.
+    pub reading: Reading,
+}
+
+/// Which language results are shown in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reading {
+    /// The one the agent chose (`--in`, `PLAYBOOK_LANG`, `lang` in `playbook.toml`).
+    In(Lang),
+    /// The query's language; for a query whose language is unclear, `fallback` (the
+    /// locale's language, else English).
+    Auto { fallback: Lang },
+}
+
+impl Default for Reading {
+    fn default() -> Self {
+        Reading::Auto { fallback: Lang::En }
+    }
 }
 
 /// One result: a step, and why it matched.
@@ -127,6 +145,80 @@ pub struct Hit {
     pub score: f32,
     /// The query's situations this step is tagged with.
     pub matched_situations: Vec<String>,
+    /// The step as the agent reads it (in the reading language when translated).
+    pub shown: Shown,
+    /// Every translation of the step.
+    #[serde(skip)]
+    pub translations: Vec<TranslatedStep>,
+}
+
+/// The step in the reading language: its translation there, or the original when it has
+/// none (then `lang` is the original's and `translated` false).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Shown {
+    pub lang: Lang,
+    pub title: String,
+    pub text: String,
+    pub phrases: Vec<String>,
+    /// A translation, not the original text.
+    pub translated: bool,
+    /// The original changed since it was translated.
+    pub stale: bool,
+    /// When a native-speaking trainer reviewed the translation (`null`: editorial, or the
+    /// original).
+    pub reviewed: Option<String>,
+}
+
+impl Hit {
+    /// A result for `record`, shown as the original until [`Hit::shown_in`] says otherwise.
+    pub fn new(record: StepRecord, translations: Vec<TranslatedStep>, score: f32) -> Self {
+        let shown = Shown {
+            lang: record.lang,
+            title: record.title.clone(),
+            text: record.text.clone(),
+            phrases: record.phrases.clone(),
+            translated: false,
+            stale: false,
+            reviewed: None,
+        };
+        Hit {
+            record,
+            score,
+            matched_situations: Vec::new(),
+            shown,
+            translations,
+        }
+    }
+
+    /// The query's situations this step is tagged with.
+    pub fn with_situations(mut self, matched: Vec<String>) -> Self {
+        self.matched_situations = matched;
+        self
+    }
+
+    /// The step's translation into `lang`, if it has one.
+    pub fn translation_in(&self, lang: Lang) -> Option<&TranslatedStep> {
+        self.translations.iter().find(|t| t.lang == lang)
+    }
+
+    /// What the agent reads of this step in `reading`.
+    pub fn shown_in(&self, reading: Lang) -> Shown {
+        match self
+            .translation_in(reading)
+            .filter(|_| reading != self.record.lang)
+        {
+            Some(t) => Shown {
+                lang: t.lang,
+                title: t.title.clone(),
+                text: t.text.clone(),
+                phrases: t.phrases.clone(),
+                translated: true,
+                stale: t.stale,
+                reviewed: t.reviewed.clone(),
+            },
+            None => Hit::new(self.record.clone(), Vec::new(), 0.0).shown,
+        }
+    }
 }
 
 /// What a search found.
@@ -137,6 +229,8 @@ pub struct SearchResults {
     pub situations: Vec<String>,
     /// The language the query seems to be written in, if it is clear.
     pub query_lang: Option<String>,
+    /// The language the results are shown in (each result's `shown`).
+    pub reading: Lang,
     pub results: Vec<Hit>,
     /// When nothing was found: situations the query might have meant.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -192,7 +286,14 @@ impl Searcher {
             self.matcher.resolve(query)
         };
         let query_lang = self.guess_language(query);
-        let (results, fuzzy_only) = self.ranked(request, query, &resolved, query_lang)?;
+        let (mut results, fuzzy_only) = self.ranked(request, query, &resolved, query_lang)?;
+        let reading = match request.reading {
+            Reading::In(lang) => lang,
+            Reading::Auto { fallback } => query_lang.unwrap_or(fallback),
+        };
+        for hit in &mut results {
+            hit.shown = hit.shown_in(reading);
+        }
         let suggestions = if results.is_empty() && !query.is_empty() {
             self.matcher.suggest(query, 3)
         } else {
@@ -202,6 +303,7 @@ impl Searcher {
             query: request.query.clone(),
             situations: resolved.iter().map(|r| r.id.clone()).collect(),
             query_lang: query_lang.map(|l| l.code().to_string()),
+            reading,
             results,
             suggestions,
             fuzzy_only,
@@ -316,17 +418,22 @@ impl Searcher {
             };
             let record: StepRecord =
                 serde_json::from_str(json).map_err(|e| Error::index("index", e))?;
+            let translations: Vec<TranslatedStep> = match doc
+                .get_first(fields.translations)
+                .and_then(|v| v.as_str())
+            {
+                Some(json) => serde_json::from_str(json).map_err(|e| Error::index("index", e))?,
+                None => Vec::new(),
+            };
             let matched_situations = record
                 .situations
                 .iter()
                 .filter(|s| resolved_ids.contains(String::as_str(s)))
                 .cloned()
                 .collect();
-            Ok(Some(Hit {
-                record,
-                score,
-                matched_situations,
-            }))
+            Ok(Some(
+                Hit::new(record, translations, score).with_situations(matched_situations),
+            ))
         };
         let mut hits = Vec::with_capacity(limit);
         for &candidate in top.iter().take(limit) {

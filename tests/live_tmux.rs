@@ -15,7 +15,8 @@ use unicode_width::UnicodeWidthStr;
 /// (and the first start builds the index).
 const PATIENCE: Duration = Duration::from_secs(60);
 
-const MANAGER_STEP: &str = "Respekter klientens anmodning, hvis han vil tale med chefen";
+/// The manager step's title as an agent typing English reads it (its English translation).
+const MANAGER_STEP: &str = "Respect the customer's request if they want to speak to the";
 
 /// A tmux server of our own (its own socket), with one 80×24 window running the binary.
 struct Tmux {

@@ -889,7 +889,7 @@ proptest! {
         let situations = situation_picks
             .map(|picks| picks.iter().map(|i| ids[i.index(ids.len())].clone()).collect())
             .unwrap_or_default();
-        check_search(&SearchRequest { query, langs, situations, limit })?;
+        check_search(&SearchRequest { query, langs, situations, limit, ..SearchRequest::default() })?;
     }
 }
 

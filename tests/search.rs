@@ -422,3 +422,86 @@ fn a_closed_pipe_is_not_an_error() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// The processes alive now whose command line or working folder mentions `root`, as
+/// `pid: cmdline`.
+#[cfg(target_os = "linux")]
+fn processes_in(root: &std::path::Path) -> Vec<String> {
+    let roots: Vec<std::path::PathBuf> = [root.to_path_buf(), root.canonicalize().unwrap()].into();
+    let mentions = |bytes: &[u8]| {
+        roots.iter().any(|r| {
+            let r = r.as_os_str().as_encoded_bytes();
+            bytes.windows(r.len()).any(|w| w == r)
+        })
+    };
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        else {
+            continue;
+        };
+        // A process may end while it is looked at: then it is not there.
+        let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+        let cwd = std::fs::read_link(entry.path().join("cwd")).unwrap_or_default();
+        if mentions(&cmdline) || roots.iter().any(|r| cwd.starts_with(r)) {
+            let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+            found.push(format!("{pid}: {cmdline}"));
+        }
+    }
+    found
+}
+
+/// A search is one process that ends with its answer, however large the tree: it starts
+/// nothing that outlives it (searches once started a background process from 1,000
+/// playbooks on).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_search_leaves_no_process_behind() {
+    let tree = mini_tree();
+    let root = tree.path();
+    for i in 0..1_200 {
+        write(
+            &root.join(format!("playbooks/da/gen/gen-{i:04}.md")),
+            format!(
+                "+++\nid = \"da-gen-{i:04}\"\ntitle = \"Genereret {i}\"\nlang = \"da\"\n\n\
+                 [source]\ntitle = \"Test\"\n+++\n\n# Del 1\n\n\
+                 ## Trin 1. Zebraord {i} {{#gen-step}}\n\n**Situations:** angry-customer\n\n\
+                 Sig zebraord {i} til klienten.\n\n**Say:**\n- \"Zebraord.\"\n\n\
+                 **Gloss:** A generated step.\n"
+            ),
+        );
+    }
+    assert!(processes_in(root).is_empty(), "{:?}", processes_in(root));
+    // The scan sees processes left in the tree: by their arguments, by their working folder.
+    let mut by_args = std::process::Command::new("tail")
+        .arg("-f")
+        .arg(root.join("playbooks/situations.toml"))
+        .current_dir("/")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut by_cwd = std::process::Command::new("sleep")
+        .arg("60")
+        .current_dir(root.join("playbooks"))
+        .spawn()
+        .unwrap();
+    let seen = processes_in(root);
+    for child in [&mut by_args, &mut by_cwd] {
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let pid = format!("{}:", child.id());
+        assert!(seen.iter().any(|p| p.starts_with(&pid)), "{pid} {seen:?}");
+    }
+    assert!(processes_in(root).is_empty(), "{:?}", processes_in(root));
+    for _ in 0..2 {
+        let (json, code, stderr) = search_json(root, &["zebraord"]);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(json.results[0].playbook.starts_with("da-gen-"), "{stderr}");
+        assert!(!stderr.contains("skipped"), "{stderr}");
+        let left = processes_in(root);
+        assert!(left.is_empty(), "still running after the search: {left:?}");
+    }
+}

@@ -127,10 +127,12 @@ const THAI: &[Case] = &[
         "listen-actively",
         "don't interrupt the customer",
     ),
+    // With translations, the steps that are about apologising (not only the Thai playbook's
+    // "accept the blame") answer this; the Persian one says so in its title.
     case(
         "ขอโทษลูกค้า",
-        TH,
-        "accept-the-blame",
+        FA8,
+        "apologise-for-staff-mistake",
         "apologise to the customer",
     ),
     case(

@@ -79,6 +79,7 @@ fuzz_target!(|data: &[u8]| {
         langs,
         situations: Vec::new(),
         limit,
+        ..SearchRequest::default()
     };
     let results = engine
         .search(&request)

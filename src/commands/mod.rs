@@ -14,7 +14,6 @@ mod new;
 mod search;
 mod show;
 mod situations;
-mod watch;
 
 pub use check::CheckConfig;
 pub use index::IndexConfig;
@@ -24,7 +23,6 @@ pub use new::NewConfig;
 pub use search::SearchConfig;
 pub use show::ShowConfig;
 pub use situations::SituationsConfig;
-pub use watch::{WatchAction, WatchConfig};
 
 use crate::corpus::Repo;
 use crate::error::{Error, Result};
@@ -38,8 +36,10 @@ pub struct Common {
     /// `--root`, if given.
     pub root: Option<PathBuf>,
     pub style: Style,
-    /// Whether searches use (and start) a watcher (`--watch`).
-    pub watch: crate::watch::Policy,
+    /// `--in` or `PLAYBOOK_LANG`: the language the agent reads.
+    pub reading: Option<crate::model::Lang>,
+    /// The locale's language, if it is a reading language.
+    pub locale: Option<crate::model::Lang>,
 }
 
 /// Text the binary generated from its own argument definitions (shell completions, the man
@@ -57,7 +57,6 @@ pub enum Command {
     Search(SearchConfig),
     Check(CheckConfig),
     Index(IndexConfig),
-    Watch(WatchConfig),
     Situations(SituationsConfig),
     Show(ShowConfig),
     New(NewConfig),
@@ -73,7 +72,6 @@ impl Command {
             Command::Search(_) => "search",
             Command::Check(_) => "check",
             Command::Index(_) => "index",
-            Command::Watch(_) => "watch",
             Command::Situations(_) => "situations",
             Command::Show(_) => "show",
             Command::New(_) => "new",
@@ -99,16 +97,15 @@ pub fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         Command::Search(c) => search::run(c, out, err),
         Command::Check(c) => check::run(c, out, err),
         Command::Index(c) => index::run(c, err),
-        Command::Watch(c) => watch::run(c, out, err),
         Command::Situations(c) => situations::run(c, out),
-        Command::Show(c) => show::run(c, out),
+        Command::Show(c) => show::run(c, out, err),
         Command::New(c) => new::run(c, out, err),
         Command::Misses(c) => misses::run(c, out, err),
         Command::Generated(c) => {
             out.write_all(&c.text).map_err(io_err)?;
             Ok(Outcome::Success)
         }
-        Command::Live(c) => live::run(c),
+        Command::Live(c) => live::run(c, err),
     }
 }
 
@@ -119,6 +116,19 @@ fn repo(common: &Common) -> Result<Repo> {
 
 fn io_err(e: std::io::Error) -> Error {
     Error::io("<output>", e)
+}
+
+/// The reading language the agent chose: `--in`/`PLAYBOOK_LANG`, else `lang` in
+/// `playbook.toml`. A broken `playbook.toml` never stops an agent's answer: it is read as
+/// choosing nothing, and the error comes back to be reported once.
+fn chosen_reading(common: &Common, repo: &Repo) -> (Option<crate::model::Lang>, Option<String>) {
+    match common.reading {
+        Some(lang) => (Some(lang), None),
+        None => match crate::config::read(repo) {
+            Ok(config) => (config.lang, None),
+            Err(why) => (None, Some(why)),
+        },
+    }
 }
 
 /// What opening the engine did, one line each on stderr.

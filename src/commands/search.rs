@@ -1,10 +1,11 @@
 //! `playbook search`: open the engine, search, show the answer.
 
-use super::{Common, Outcome, io_err, print_notices, repo};
+use super::{Common, Outcome, chosen_reading, io_err, print_notices, repo};
 use crate::engine::Engine;
 use crate::error::Result;
+use crate::model::Lang;
 use crate::render::{self, Layout};
-use crate::search::SearchRequest;
+use crate::search::{Reading, SearchRequest};
 use std::io::Write;
 
 #[derive(Debug, Clone)]
@@ -23,7 +24,15 @@ pub(super) fn run(
     let repo = repo(&config.common)?;
     let (engine, notices) = Engine::open(&repo)?;
     print_notices(err, &notices)?;
-    let results = engine.search(&config.request)?;
+    let mut request = config.request.clone();
+    // A broken playbook.toml is reported by the miss log below, once.
+    request.reading = match chosen_reading(&config.common, &repo).0 {
+        Some(lang) => Reading::In(lang),
+        None => Reading::Auto {
+            fallback: config.common.locale.unwrap_or(Lang::En),
+        },
+    };
+    let results = engine.search(&request)?;
     if config.json {
         render::search_json(out, &results).map_err(io_err)?;
     } else {

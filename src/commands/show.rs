@@ -1,35 +1,87 @@
 //! `playbook show`: a whole playbook, or one step.
 
-use super::{Common, Outcome, io_err, repo};
+use super::{Common, Outcome, chosen_reading, io_err, repo};
 use crate::corpus::load_corpus;
 use crate::engine::required_taxonomy;
 use crate::error::{Error, Result};
-use crate::index::StepRecord;
+use crate::index::{StepRecord, TranslatedStep};
 use crate::model::{Playbook, Step};
 use crate::render::{self, StepView, printable};
+use crate::search::Hit;
 use std::io::Write;
 
 #[derive(Debug, Clone)]
 pub struct ShowConfig {
     pub common: Common,
     pub json: bool,
+    /// The original, whatever the reading language.
+    pub original: bool,
     /// `PLAYBOOK`, `PLAYBOOK#STEP`, or `PATH:LINE` (a line inside a step, as `search` prints).
     pub target: String,
 }
 
-pub(super) fn run(config: &ShowConfig, out: &mut dyn Write) -> Result<Outcome> {
+pub(super) fn run(
+    config: &ShowConfig,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Outcome> {
     let repo = repo(&config.common)?;
     let taxonomy = required_taxonomy(&repo)?;
     let corpus = load_corpus(&repo);
-    let (playbook, step) = find(&corpus.playbooks, &config.target)?;
+    let (found, step) = find(&corpus.playbooks, &config.target)?;
+    // A line of a translation shows the original's step in that translation's language.
+    let (playbook, step, mut reading) = match &found.translation {
+        Some(t) => {
+            let original = originals(&corpus.playbooks)
+                .find(|p| p.id == t.of)
+                .ok_or_else(|| Error::NotFound {
+                    what: format!("the original `{}` of {}", t.of, found.path),
+                    hint: "; run `playbook check`".to_string(),
+                })?;
+            let step = step.and_then(|s| original.step(&s.id));
+            (original, step, Some(found.lang))
+        }
+        None => {
+            let (reading, problem) = chosen_reading(&config.common, &repo);
+            if let Some(why) = problem {
+                writeln!(
+                    err,
+                    "warning: {}; showing the original",
+                    render::printable(&why)
+                )
+                .map_err(io_err)?;
+            }
+            (found, step, reading)
+        }
+    };
+    if config.original {
+        reading = None;
+    }
+    let wanted = reading.unwrap_or(playbook.lang);
+    let translation = corpus
+        .playbooks
+        .iter()
+        .find(|p| p.lang == wanted && p.translation.as_ref().is_some_and(|t| t.of == playbook.id));
     let steps: Vec<&Step> = match step {
         Some(s) => vec![s],
         None => playbook.steps.iter().collect(),
     };
+    let translated = |s: &Step| -> Option<TranslatedStep> {
+        let t = translation?;
+        Some(TranslatedStep::new(t, t.step(&s.id)?, s))
+    };
     let records: Vec<StepRecord> = steps.iter().map(|s| StepRecord::new(playbook, s)).collect();
     if config.json {
         let value = if step.is_some() {
-            serde_json::to_value(&records[0])
+            let hit = Hit::new(
+                records[0].clone(),
+                translated(steps[0]).into_iter().collect(),
+                0.0,
+            );
+            let mut value = serde_json::to_value(&records[0]).map_err(|e| io_err(e.into()))?;
+            value["shown"] =
+                serde_json::to_value(hit.shown_in(wanted)).map_err(|e| io_err(e.into()))?;
+            Ok(value)
         } else {
             serde_json::to_value(playbook)
         }
@@ -47,13 +99,19 @@ pub(super) fn run(config: &ShowConfig, out: &mut dyn Write) -> Result<Outcome> {
         }
         writeln!(out).map_err(io_err)?;
     }
-    for (i, record) in records.iter().enumerate() {
+    for (i, (record, step)) in records.iter().zip(&steps).enumerate() {
         if i > 0 {
             writeln!(out).map_err(io_err)?;
         }
-        render::step_full(out, &StepView::of(record, Some(&taxonomy)), style).map_err(io_err)?;
+        let t = translated(step);
+        let view = StepView::in_lang(record, t.as_ref(), wanted, Some(&taxonomy));
+        render::step_full(out, &view, style).map_err(io_err)?;
     }
     Ok(Outcome::Success)
+}
+
+fn originals(playbooks: &[Playbook]) -> impl Iterator<Item = &Playbook> {
+    playbooks.iter().filter(|p| p.translation.is_none())
 }
 
 /// The playbook (and step) a target names: `PLAYBOOK`, `PLAYBOOK#STEP` or `PATH:LINE`.

@@ -22,7 +22,7 @@ use crate::taxonomy::Taxonomy;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notice {
     /// What the index did (built, rebuilt, updated, answering from memory, files skipped).
-    Index(String),
+    Index(index::Notice),
 }
 
 impl std::fmt::Display for Notice {
@@ -72,28 +72,11 @@ impl Engine {
                 (taxonomy, matcher)
             }
         };
-        let mut index = index::open_fresh(repo, crate::watch::Policy::Off)?;
-        let mut notices: Vec<Notice> = std::mem::take(&mut index.notices)
+        let mut index = index::open_fresh(repo)?;
+        let notices = std::mem::take(&mut index.notices)
             .into_iter()
             .map(Notice::Index)
             .collect();
-        // Files that could not even be listed (a link loop, an unreadable folder) are skipped
-        // too, and named in the same single warning.
-        let mut skipped = index.skipped.clone();
-        skipped.extend(
-            index
-                .walk_diagnostics
-                .iter()
-                .filter(|d| d.is_error())
-                .map(|d| format!("{} ({})", d.path, d.message)),
-        );
-        if !skipped.is_empty() {
-            notices.push(Notice::Index(format!(
-                "warning: skipped {} broken playbook file(s): {}; run `playbook check` for details",
-                skipped.len(),
-                skipped.join(", ")
-            )));
-        }
         let engine = Engine {
             repo: repo.clone(),
             searcher: Searcher::with_matcher(index, taxonomy, matcher),

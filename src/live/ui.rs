@@ -95,7 +95,7 @@ impl App {
         }
         let hints = match self.view {
             View::List => "↑↓ move · Enter open · Tab language · Esc clear · Ctrl-C quit",
-            View::Step { .. } => "↑↓ PgUp PgDn scroll · Esc back · q quit",
+            View::Step { .. } => "↑↓ PgUp PgDn scroll · o original · Esc back · q quit",
         };
         let hints = fit(vec![Span::raw(hints)], footer.width as usize);
         frame.render_widget(Paragraph::new(hints.style(self.theme().dim())), footer);
@@ -111,9 +111,9 @@ impl App {
 
     fn draw_query(&self, frame: &mut Frame, area: Rect) {
         let theme = self.theme();
-        let lang = match self.lang {
-            None => "all".to_string(),
+        let lang = match self.reading {
             Some(l) => format!("{} ({})", l.name(), l.code()),
+            None => "as typed".to_string(),
         };
         let block = Block::bordered()
             .border_type(BorderType::Rounded)
@@ -202,7 +202,7 @@ impl App {
         }
         let results = self.results.as_ref().expect("checked above");
         if results.results.is_empty() {
-            let lines = no_results(results, self.lang, self.taxonomy(), theme, text_width);
+            let lines = no_results(results, self.taxonomy(), theme, text_width);
             let [_, text_area] =
                 Layout::horizontal([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
             frame.render_widget(Paragraph::new(lines), text_area);
@@ -215,7 +215,7 @@ impl App {
             .iter()
             .enumerate()
             .map(|(i, hit)| {
-                let view = StepView::of(&hit.record, taxonomy);
+                let view = StepView::of_hit(hit, results.reading, taxonomy);
                 result_item(&view, Some(i) == selected, theme, text_width)
             })
             .collect();
@@ -275,7 +275,11 @@ impl App {
         else {
             return;
         };
-        let view = StepView::of(&hit.record, self.taxonomy());
+        let reading = match (&self.results, self.original) {
+            (Some(results), false) => results.reading,
+            _ => hit.record.lang,
+        };
+        let view = StepView::of_hit(hit, reading, self.taxonomy());
         let width = area.width.saturating_sub(4) as usize;
         let right = Line::from(" Esc back ").style(theme.dim());
         let left = fit(
@@ -371,6 +375,9 @@ fn step_lines(view: &StepView, theme: Theme, width: usize) -> Vec<Line<'static>>
         lines.extend(lines_of(wrap_cells(section, width), theme.dim()));
     }
     lines.extend(lines_of(wrap_cells(&view.title, width), theme.title()));
+    if let Some(note) = view.origin.note() {
+        lines.extend(lines_of(wrap_cells(&note, width), theme.notice()));
+    }
     if !view.situations.is_empty() {
         let text = format!(
             "{}: {}",
@@ -464,14 +471,12 @@ fn welcome(theme: Theme, width: usize) -> Vec<Line<'static>> {
 
 fn no_results(
     results: &SearchResults,
-    lang: Option<crate::model::Lang>,
     taxonomy: Option<&Taxonomy>,
     theme: Theme,
     width: usize,
 ) -> Vec<Line<'static>> {
-    let within = lang.map_or_else(String::new, |l| format!(" in {}", l.name()));
     let mut text = vec![(
-        format!("No steps found for “{}”{within}.", results.query.trim()),
+        format!("No steps found for “{}”.", results.query.trim()),
         theme.title(),
     )];
     if !results.suggestions.is_empty() {
@@ -485,11 +490,7 @@ fn no_results(
             theme.situation(),
         ));
     }
-    let hint = if lang.is_some() {
-        "Try other words, or Tab to search every language."
-    } else {
-        "Try other words, in any language."
-    };
+    let hint = "Try other words, in any language.";
     text.push((hint.to_string(), theme.dim()));
     let borrowed: Vec<(&str, Style)> = text.iter().map(|(t, s)| (t.as_str(), *s)).collect();
     paragraphs(&borrowed, width)
@@ -694,11 +695,7 @@ mod tests {
             .find(|p| p.id == playbook)
             .unwrap_or_else(|| panic!("no playbook {playbook}"));
         let s = p.step(step).unwrap_or_else(|| panic!("no step {step}"));
-        Hit {
-            record: StepRecord::new(p, s),
-            score: 1.0,
-            matched_situations: Vec::new(),
-        }
+        Hit::new(StepRecord::new(p, s), Vec::new(), 1.0)
     }
 
     fn results(query: &str, situations: &[&str], hits: Vec<Hit>) -> SearchResults {
@@ -706,6 +703,7 @@ mod tests {
             query: query.to_string(),
             situations: situations.iter().map(|s| s.to_string()).collect(),
             query_lang: None,
+            reading: crate::model::Lang::En,
             results: hits,
             suggestions: Vec::new(),
             fuzzy_only: false,
@@ -800,7 +798,7 @@ mod tests {
         let mut r = results("qwxz zzkk", &[], Vec::new());
         r.suggestions = vec!["manager-request".to_string()];
         let mut app = app_showing("qwxz zzkk", r);
-        app.lang = Some(crate::model::Lang::Th);
+        app.reading = Some(crate::model::Lang::Th);
         insta::assert_snapshot!(render(&mut app).backend());
     }
 
@@ -855,20 +853,30 @@ mod tests {
         assert_eq!(top.step, "respect-manager-request");
         key(&mut app, KeyCode::Enter);
         let screen = render(&mut app).backend().to_string();
+        // Read in English (the query's language): the translation, marked as one.
+        assert!(
+            screen.contains("Respect the customer's request"),
+            "{screen}"
+        );
+        assert!(screen.contains("translated from Danish"), "{screen}");
+        // `o` shows the original.
+        key(&mut app, KeyCode::Char('o'));
+        let screen = render(&mut app).backend().to_string();
         assert!(screen.contains("Respekter klientens anmodning"), "{screen}");
-        // The language filter narrows the same search.
+        // Tab changes the reading language: the same steps, shown in Thai.
         key(&mut app, KeyCode::Esc);
-        for _ in 0..3 {
+        for _ in 0..4 {
             key(&mut app, KeyCode::Tab);
         }
+        assert_eq!(app.reading(), Some(crate::model::Lang::Th));
         app.refresh();
         let results = app.results().unwrap();
-        assert!(!results.results.is_empty());
+        assert_eq!(results.results[0].record.step, "respect-manager-request");
         assert!(
             results
                 .results
                 .iter()
-                .all(|h| h.record.lang == crate::model::Lang::Th)
+                .all(|h| h.shown.lang == crate::model::Lang::Th)
         );
     }
 

@@ -120,11 +120,18 @@ fn first_result(step: &StepView, style: Style, budget: usize) -> Vec<String> {
         .max(20);
     let mut rows = Vec::new();
     let title = format!("1. [{}] {}", step.lang, step.title);
-    for line in wrap(&title, style.width).into_iter().take(2) {
-        rows.push(style.paint(Paint::Bold, &line));
+    for (i, line) in wrap(&title, style.width - INDENT.width())
+        .into_iter()
+        .take(2)
+        .enumerate()
+    {
+        let indent = if i == 0 { "" } else { INDENT };
+        rows.push(format!("{indent}{}", style.paint(Paint::Bold, &line)));
     }
     let mut from = step.id.clone();
-    if let Some(section) = step.trail.get(1) {
+    if let Some(note) = step.origin.short_note() {
+        from = format!("{from} · {note}");
+    } else if let Some(section) = step.trail.get(1) {
         from = format!("{from} · {section}");
     }
     rows.push(format!(
@@ -239,6 +246,9 @@ fn full_rows(step: &StepView, style: Style) -> Vec<String> {
     ));
     for line in wrap(&step.title, style.width) {
         rows.push(style.paint(Paint::Bold, &line));
+    }
+    if let Some(note) = step.origin.note() {
+        rows.push(style.paint(Paint::Warning, &note));
     }
     if !step.situations.is_empty() {
         let names = SituationName::join(&step.situations);

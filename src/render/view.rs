@@ -5,9 +5,9 @@
 //! from — each with its [`Label`]. The terminal printer, the live UI and the JSON output draw
 //! the same view, so the labels and the order live here and nowhere else.
 
-use crate::index::StepRecord;
+use crate::index::{StepRecord, TranslatedStep};
 use crate::model::Lang;
-use crate::search::SearchResults;
+use crate::search::{Hit, SearchResults};
 use crate::taxonomy::Taxonomy;
 use serde::Serialize;
 
@@ -91,6 +91,73 @@ impl SituationName {
     }
 }
 
+/// Where the text shown comes from: agents and trainers always tell source text, editorial
+/// text and reviewed translations apart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Origin {
+    /// The original, in the language it was written in.
+    Original,
+    /// A translation from `from`.
+    Translation {
+        from: Lang,
+        /// When a native-speaking trainer reviewed it; `None`: an editorial translation.
+        reviewed: Option<String>,
+        /// The original changed since it was translated.
+        stale: bool,
+    },
+    /// The agent reads `wanted`, but the step has no translation into it: the original.
+    NoTranslation { wanted: Lang },
+}
+
+impl Origin {
+    /// The same, short enough for a result's second line.
+    pub fn short_note(&self) -> Option<String> {
+        match self {
+            Origin::Original => None,
+            Origin::Translation {
+                from,
+                reviewed,
+                stale,
+            } => {
+                let state = match (stale, reviewed) {
+                    (true, _) => "stale",
+                    (false, Some(_)) => "reviewed",
+                    (false, None) => "not reviewed",
+                };
+                Some(format!("from {}, {state}", from.name()))
+            }
+            Origin::NoTranslation { wanted } => Some(format!("no {} yet", wanted.name())),
+        }
+    }
+
+    /// One line saying where the text comes from, when it is not simply the original.
+    pub fn note(&self) -> Option<String> {
+        match self {
+            Origin::Original => None,
+            Origin::Translation {
+                from,
+                reviewed,
+                stale,
+            } => {
+                let mut note = format!("translated from {}", from.name());
+                match reviewed {
+                    Some(date) => note.push_str(&format!(" · reviewed {date}")),
+                    None => note.push_str(" · not reviewed"),
+                }
+                if *stale {
+                    note.push_str(" · stale: the original changed since");
+                }
+                Some(note)
+            }
+            Origin::NoTranslation { wanted } => Some(format!(
+                "no {} translation yet: the original",
+                wanted.name()
+            )),
+        }
+    }
+}
+
 /// One step as an agent sees it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StepView {
@@ -112,11 +179,56 @@ pub struct StepView {
     pub escalate_when: Vec<String>,
     /// Where the step is written: `path:line`.
     pub location: String,
+    /// Original, translation (reviewed or not, stale or not), or no translation.
+    pub origin: Origin,
 }
 
 impl StepView {
-    /// The view of an indexed step.
+    /// The view of an original step.
     pub fn of(record: &StepRecord, taxonomy: Option<&Taxonomy>) -> Self {
+        Self::in_lang(record, None, record.lang, taxonomy)
+    }
+
+    /// The view of a search result in the reading language.
+    pub fn of_hit(hit: &Hit, reading: Lang, taxonomy: Option<&Taxonomy>) -> Self {
+        Self::in_lang(&hit.record, hit.translation_in(reading), reading, taxonomy)
+    }
+
+    /// The view of `record` for an agent reading `wanted`: its translation when one is
+    /// given (and `wanted` is not the original's language), else the original, saying so.
+    pub fn in_lang(
+        record: &StepRecord,
+        translation: Option<&TranslatedStep>,
+        wanted: Lang,
+        taxonomy: Option<&Taxonomy>,
+    ) -> Self {
+        let mut view = Self::original(record, taxonomy);
+        match translation.filter(|_| wanted != record.lang) {
+            Some(t) => {
+                view.lang = t.lang;
+                view.trail = vec![t.playbook_title.clone()];
+                view.trail.extend(t.section.clone());
+                view.title = t.title.clone();
+                view.say = phrases(&t.phrases, &t.phrases_added);
+                view.guidance = paragraphs(&t.text);
+                view.dont_say = t.dont_say.clone();
+                if !t.escalate_when.is_empty() {
+                    view.escalate_when = t.escalate_when.clone();
+                }
+                view.location = format!("{}:{}", t.path, t.line);
+                view.origin = Origin::Translation {
+                    from: record.lang,
+                    reviewed: t.reviewed.clone(),
+                    stale: t.stale,
+                };
+            }
+            None if wanted != record.lang => view.origin = Origin::NoTranslation { wanted },
+            None => {}
+        }
+        view
+    }
+
+    fn original(record: &StepRecord, taxonomy: Option<&Taxonomy>) -> Self {
         let mut trail = vec![record.playbook_title.clone()];
         trail.extend(record.section.clone());
         StepView {
@@ -129,26 +241,13 @@ impl StepView {
                 .iter()
                 .map(|id| SituationName::of(taxonomy, id))
                 .collect(),
-            say: record
-                .phrases
-                .iter()
-                .zip(record.phrases_added.iter().chain(std::iter::repeat(&false)))
-                .map(|(text, &added)| PhraseView {
-                    text: text.clone(),
-                    added,
-                })
-                .collect(),
-            guidance: record
-                .text
-                .lines()
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-                .map(str::to_string)
-                .collect(),
+            say: phrases(&record.phrases, &record.phrases_added),
+            guidance: paragraphs(&record.text),
             english: record.gloss.clone(),
             dont_say: record.dont_say.clone(),
             escalate_when: record.escalate_when.clone(),
             location: format!("{}:{}", record.path, record.line),
+            origin: Origin::Original,
         }
     }
 
@@ -164,6 +263,25 @@ impl StepView {
     pub fn guidance_line(&self) -> String {
         self.guidance.join(" ")
     }
+}
+
+fn phrases(texts: &[String], added: &[bool]) -> Vec<PhraseView> {
+    texts
+        .iter()
+        .zip(added.iter().chain(std::iter::repeat(&false)))
+        .map(|(text, &added)| PhraseView {
+            text: text.clone(),
+            added,
+        })
+        .collect()
+}
+
+fn paragraphs(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// What a search found, as an agent sees it.
@@ -190,7 +308,7 @@ impl ResultsView {
             steps: results
                 .results
                 .iter()
-                .map(|hit| StepView::of(&hit.record, taxonomy))
+                .map(|hit| StepView::of_hit(hit, results.reading, taxonomy))
                 .collect(),
             suggestions: names(&results.suggestions),
         }

@@ -30,6 +30,19 @@ pub struct ResultJson {
     pub path: String,
     pub line: usize,
     pub score: f64,
+    pub shown: ShownJson,
+}
+
+/// `shown`: the step in the reading language (the README's contract).
+#[derive(Debug, Deserialize)]
+pub struct ShownJson {
+    pub lang: String,
+    pub title: String,
+    pub text: String,
+    pub phrases: Vec<String>,
+    pub translated: bool,
+    pub stale: bool,
+    pub reviewed: Option<String>,
 }
 
 /// The repository's own folder (it holds the shipped `playbooks/`).

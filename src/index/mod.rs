@@ -1,0 +1,316 @@
+//! The search index: a tantivy index in `ROOT/index/`, kept fresh as a cache of `playbooks/`.
+//!
+//! Design:
+//! - Every search makes sure the index matches `playbooks/` before it answers: it walks the
+//!   tree (one `stat` per playbook, [`crate::corpus::list_playbook_files`]) and compares
+//!   what it found with the manifest (`freshness.rs`); changed files are re-indexed in place,
+//!   and nothing but the search's own process does any of this.
+//! - Layout (`store.rs`): `index/CURRENT` names the generation folder (`index/gen-*`) that
+//!   answers searches. A full rebuild writes a new generation and switches `CURRENT` with
+//!   an atomic rename, so a crash never leaves a half-built index in use. Small edits update
+//!   the current generation in place; tantivy commits are atomic, and the list of indexed
+//!   files (the manifest) is the file the commit's payload names, so the index and its
+//!   manifest can never disagree.
+//! - A generation that is missing, damaged or written by another version is rebuilt; an
+//!   index folder that cannot be written is replaced by an index built in memory. Each of
+//!   these is one [`Notice`] for stderr, and what failed is an [`IndexError`].
+//! - What is indexed for each step, and the schema, are in `record.rs`; every error is
+//!   an [`IndexError`] (`error.rs`), turned into the crate's [`Error`] at this module's edge.
+
+mod error;
+mod family;
+mod freshness;
+mod record;
+mod store;
+
+pub use error::IndexError;
+pub use record::{Fields, INDEX_FORMAT, StepRecord, TranslatedStep, order_key, schema};
+
+use crate::corpus::{FileStamp, Repo, list_playbook_files};
+use crate::diagnostic::Diagnostic;
+use crate::error::{Error, Result};
+use freshness::diff;
+use std::fmt;
+use std::path::PathBuf;
+use store::{Manifest, Opened};
+use tantivy::{Index, IndexReader, ReloadPolicy};
+
+/// An open, fresh index ready to search.
+pub struct SearchIndex {
+    pub index: Index,
+    pub reader: IndexReader,
+    pub fields: Fields,
+    /// What opening did or found, for stderr, one line each.
+    pub notices: Vec<Notice>,
+}
+
+/// What opening the index did or found that the user should know: one line on stderr each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// There was no index yet: it was built.
+    FirstBuild,
+    /// The index could not be used as it was, and was built again; `why` says what was
+    /// wrong (a damaged or missing file, written by another version, an update that failed).
+    Rebuilt { why: String },
+    /// Playbook files changed since the last search and were re-indexed.
+    Updated { changed: usize, removed: usize },
+    /// `dir` cannot be written (`why`): the search runs on an index built in memory.
+    FromMemory { dir: PathBuf, why: String },
+    /// Playbook files left out of the index, as `path (why)`: broken playbooks, and files
+    /// the walk could not even list (a link loop, an unreadable folder).
+    Skipped { files: Vec<String> },
+}
+
+impl Notice {
+    /// Whether the index was built again from scratch because the old one was unusable.
+    pub fn is_rebuild(&self) -> bool {
+        matches!(self, Notice::Rebuilt { .. })
+    }
+
+    /// The one warning naming every file left out: the playbooks the manifest records as
+    /// broken, then the walk's errors. `None` when nothing was left out.
+    fn skipped(manifest: &Manifest, walk: &[Diagnostic]) -> Option<Notice> {
+        let mut files = store::skipped_files(manifest);
+        files.extend(
+            walk.iter()
+                .filter(|d| d.is_error())
+                .map(|d| format!("{} ({})", d.path, d.message)),
+        );
+        (!files.is_empty()).then_some(Notice::Skipped { files })
+    }
+}
+
+impl fmt::Display for Notice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Notice::FirstBuild => write!(f, "index: building it for the first time"),
+            Notice::Rebuilt { why } => write!(f, "index: {why}; rebuilt it"),
+            Notice::Updated { changed, removed } => write!(
+                f,
+                "index: updated {changed} changed and {removed} removed playbook file(s)"
+            ),
+            Notice::FromMemory { dir, why } => write!(
+                f,
+                "index: cannot write {} ({why}); searching from memory",
+                dir.display()
+            ),
+            Notice::Skipped { files } => write!(
+                f,
+                "warning: skipped {} broken playbook file(s): {}; run `playbook check` for details",
+                files.len(),
+                files.join(", ")
+            ),
+        }
+    }
+}
+
+/// What `playbook index` reports.
+#[derive(Debug, Default)]
+pub struct IndexReport {
+    pub playbooks: usize,
+    pub steps: usize,
+    pub changed: usize,
+    pub removed: usize,
+    pub rebuilt: bool,
+}
+
+/// Opens the index of `repo`, bringing it up to date with `playbooks/` first: the tree is
+/// walked and compared with the index, and what changed is re-indexed. When `index/`
+/// cannot be written, the index is built in memory instead.
+pub fn open_fresh(repo: &Repo) -> Result<SearchIndex> {
+    let listing = list_playbook_files(repo);
+    let mut notices = Vec::new();
+    let (index, manifest, reader) = match open_and_update(repo, &listing.files, false, &mut notices)
+    {
+        Ok(opened) => opened,
+        Err(error) => {
+            notices.push(Notice::FromMemory {
+                dir: repo.index_dir(),
+                why: error.reason(),
+            });
+            let (index, manifest) =
+                store::build_in_ram(&listing.files).map_err(|source| Error::IndexStore {
+                    path: "(memory)".into(),
+                    source,
+                })?;
+            (index, manifest, None)
+        }
+    };
+    let reader = match reader {
+        Some(r) => r,
+        None => new_reader(&index).map_err(|source| Error::IndexStore {
+            path: repo.index_dir(),
+            source,
+        })?,
+    };
+    notices.extend(Notice::skipped(&manifest, &listing.diagnostics));
+    let (_, fields) = schema();
+    Ok(SearchIndex {
+        index,
+        reader,
+        fields,
+        notices,
+    })
+}
+
+/// Builds or updates the on-disk index (`playbook index`); `rebuild` starts from scratch.
+pub fn update(repo: &Repo, rebuild: bool) -> Result<(IndexReport, Vec<Notice>)> {
+    let stamps = list_playbook_files(repo).files;
+    let mut notices = Vec::new();
+    let edge = |source| Error::IndexStore {
+        path: repo.index_dir(),
+        source,
+    };
+    let (index, manifest, reader) =
+        open_and_update(repo, &stamps, rebuild, &mut notices).map_err(edge)?;
+    let reader = match reader {
+        Some(r) => r,
+        None => new_reader(&index).map_err(edge)?,
+    };
+    let (changed, removed) = notices
+        .iter()
+        .find_map(|n| match n {
+            Notice::Updated { changed, removed } => Some((*changed, *removed)),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let report = IndexReport {
+        playbooks: manifest
+            .files
+            .values()
+            .filter(|f| f.skipped.is_none())
+            .count(),
+        steps: reader.searcher().num_docs() as usize,
+        changed,
+        removed,
+        rebuilt: rebuild || notices.iter().any(Notice::is_rebuild),
+    };
+    Ok((report, notices))
+}
+
+/// A reader that sees the index as it is now (searches never need it to follow later commits).
+fn new_reader(index: &Index) -> Result<IndexReader, IndexError> {
+    index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()
+        .map_err(IndexError::tantivy("cannot open a reader"))
+}
+
+/// Opens the current generation (rebuilding it when missing, unreadable or outdated) and
+/// applies what changed. Returns the reader already opened, when there is one. An `Err`
+/// means the index folder cannot be used at all.
+fn open_and_update(
+    repo: &Repo,
+    stamps: &[FileStamp],
+    force_rebuild: bool,
+    notices: &mut Vec<Notice>,
+) -> Result<(Index, Manifest, Option<IndexReader>), IndexError> {
+    let dir = repo.index_dir();
+    std::fs::create_dir_all(&dir).map_err(|e| IndexError::io(&dir, e))?;
+    if !force_rebuild {
+        match store::open_current_retrying(&dir) {
+            Ok(Some(Opened {
+                index,
+                payload,
+                manifest,
+                gen_dir,
+                reader,
+            })) if payload.format == INDEX_FORMAT => {
+                if diff(&manifest, stamps).is_empty() {
+                    return Ok((index, manifest, Some(reader)));
+                }
+                match store::apply_changes(&index, &gen_dir, stamps, notices) {
+                    Ok(manifest) => {
+                        let reader = reader.reload().is_ok().then_some(reader);
+                        return Ok((index, manifest, reader));
+                    }
+                    Err(e) if e.is_permission() => return Err(e),
+                    Err(e) => notices.push(Notice::Rebuilt {
+                        why: format!("update failed ({})", e.reason()),
+                    }),
+                }
+            }
+            Ok(Some(_)) => notices.push(Notice::Rebuilt {
+                why: "written by another version".to_string(),
+            }),
+            Ok(None) => notices.push(Notice::FirstBuild),
+            Err(e) => notices.push(Notice::Rebuilt { why: e.reason() }),
+        }
+    }
+    let (index, manifest) = store::rebuild(&dir, stamps).map_err(|e| {
+        if e.is_permission() {
+            e
+        } else {
+            IndexError::Rebuild {
+                source: Box::new(e),
+            }
+        }
+    })?;
+    Ok((index, manifest, None))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each notice prints exactly the line searches have always printed (tests and
+    /// scripts read stderr).
+    #[test]
+    fn notices_print_their_lines() {
+        let cases = [
+            (Notice::FirstBuild, "index: building it for the first time"),
+            (
+                Notice::Rebuilt {
+                    why: "manifest missing".into(),
+                },
+                "index: manifest missing; rebuilt it",
+            ),
+            (
+                Notice::Rebuilt {
+                    why: "written by another version".into(),
+                },
+                "index: written by another version; rebuilt it",
+            ),
+            (
+                Notice::Updated {
+                    changed: 2,
+                    removed: 1,
+                },
+                "index: updated 2 changed and 1 removed playbook file(s)",
+            ),
+            (
+                Notice::FromMemory {
+                    dir: "/srv/kb/index".into(),
+                    why: "Permission denied (os error 13)".into(),
+                },
+                "index: cannot write /srv/kb/index (Permission denied (os error 13)); searching from memory",
+            ),
+            (
+                Notice::Skipped {
+                    files: vec![
+                        "playbooks/da/a.md (line 1: no front matter)".into(),
+                        "playbooks/da/loop (link loop)".into(),
+                    ],
+                },
+                "warning: skipped 2 broken playbook file(s): playbooks/da/a.md (line 1: no front matter), playbooks/da/loop (link loop); run `playbook check` for details",
+            ),
+        ];
+        for (notice, line) in cases {
+            assert_eq!(notice.to_string(), line);
+        }
+    }
+
+    #[test]
+    fn only_a_rebuild_of_an_unusable_index_counts_as_rebuilt() {
+        assert!(Notice::Rebuilt { why: "x".into() }.is_rebuild());
+        assert!(!Notice::FirstBuild.is_rebuild());
+        assert!(
+            !Notice::Updated {
+                changed: 1,
+                removed: 0
+            }
+            .is_rebuild()
+        );
+    }
+}

@@ -1,0 +1,304 @@
+//! What the index stores and how: the stored [`StepRecord`], the schema and its [`Fields`],
+//! the stable [`order_key`], and the tantivy documents made from a playbook.
+//!
+//! One document per original step. Its translations are part of it: each translation's
+//! text goes to its own language's analyzers, so a query in any reading language finds the
+//! step, and a step is found once whatever the language of the words that matched. The
+//! translations are stored beside the record ([`TranslatedStep`]) for showing.
+
+use crate::analysis::Analyzer;
+use crate::model::{Lang, Playbook, Step};
+use serde::{Deserialize, Serialize};
+use tantivy::TantivyDocument;
+use tantivy::schema::{
+    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+
+/// Bump whenever the schema, an analyzer or the stored record changes: older indexes are
+/// then rebuilt automatically.
+pub const INDEX_FORMAT: u32 = 20;
+
+/// What is stored for each step: everything a result needs, so rendering never re-reads files.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepRecord {
+    pub playbook: String,
+    pub lang: Lang,
+    pub playbook_title: String,
+    pub section: Option<String>,
+    pub step: String,
+    pub title: String,
+    /// The guidance, as plain text.
+    pub text: String,
+    pub phrases: Vec<String>,
+    /// For each phrase, whether the editors wrote it (true) or the source quotes it (false).
+    pub phrases_added: Vec<bool>,
+    pub gloss: String,
+    pub situations: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dont_say: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub escalate_when: Vec<String>,
+    pub path: String,
+    pub line: usize,
+}
+
+/// A step's translation into one reading language, as stored with the original step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TranslatedStep {
+    pub lang: Lang,
+    pub playbook_title: String,
+    pub section: Option<String>,
+    pub title: String,
+    pub text: String,
+    pub phrases: Vec<String>,
+    pub phrases_added: Vec<bool>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dont_say: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub escalate_when: Vec<String>,
+    /// Where the translated step is written.
+    pub path: String,
+    pub line: usize,
+    /// The original step changed since it was translated.
+    pub stale: bool,
+    /// When a native-speaking trainer reviewed the translation (none: editorial).
+    pub reviewed: Option<String>,
+}
+
+impl TranslatedStep {
+    /// `step` of `translation`, a translation of `original`.
+    pub fn new(translation: &Playbook, step: &Step, original: &Step) -> Self {
+        TranslatedStep {
+            lang: translation.lang,
+            playbook_title: translation.title.clone(),
+            section: translation.section_title(step).map(str::to_string),
+            title: step.title.clone(),
+            text: step.guidance.clone(),
+            phrases: step.phrases.iter().map(|p| p.text.clone()).collect(),
+            phrases_added: step.phrases.iter().map(|p| p.added).collect(),
+            dont_say: step.dont_say.clone(),
+            escalate_when: step.escalate_when.clone(),
+            path: translation.path.clone(),
+            line: step.line,
+            // A step never stamped is not known to be stale (`check` asks to stamp it).
+            stale: step
+                .original_fingerprint
+                .as_ref()
+                .is_some_and(|f| *f != original.fingerprint()),
+            reviewed: translation.reviewed.clone(),
+        }
+    }
+
+    /// The text its language's analyzers index.
+    fn text_to_index(&self) -> String {
+        let mut parts = vec![self.title.as_str(), self.title.as_str()];
+        parts.extend(self.section.as_deref());
+        parts.push(&self.text);
+        parts.extend(self.phrases.iter().map(String::as_str));
+        parts.extend(self.dont_say.iter().map(String::as_str));
+        parts.extend(self.escalate_when.iter().map(String::as_str));
+        parts.join("\n")
+    }
+}
+
+impl StepRecord {
+    pub fn new(playbook: &Playbook, step: &Step) -> Self {
+        StepRecord {
+            playbook: playbook.id.clone(),
+            lang: playbook.lang,
+            playbook_title: playbook.title.clone(),
+            section: playbook.section_title(step).map(str::to_string),
+            step: step.id.clone(),
+            title: step.title.clone(),
+            text: step.guidance.clone(),
+            phrases: step.phrases.iter().map(|p| p.text.clone()).collect(),
+            phrases_added: step.phrases.iter().map(|p| p.added).collect(),
+            gloss: step.gloss.clone(),
+            situations: step.situations.clone(),
+            dont_say: step.dont_say.clone(),
+            escalate_when: step.escalate_when.clone(),
+            path: playbook.path.clone(),
+            line: step.line,
+        }
+    }
+
+    /// The text in the playbook's own language that the language analyzers index.
+    fn source_text(&self) -> String {
+        let mut parts = vec![
+            self.title.as_str(),
+            self.title.as_str(),
+            self.playbook_title.as_str(),
+        ];
+        if let Some(section) = &self.section {
+            parts.push(section);
+        }
+        parts.push(&self.text);
+        parts.extend(self.phrases.iter().map(String::as_str));
+        // What not to say is written in the playbook's language ("kan ikke", "umuligt"):
+        // an agent typing those words is in the situation the step handles.
+        parts.extend(self.dont_say.iter().map(String::as_str));
+        parts.join("\n")
+    }
+
+    /// The English (editorial) text.
+    fn english_text(&self) -> String {
+        let mut parts = vec![self.gloss.as_str()];
+        parts.extend(self.escalate_when.iter().map(String::as_str));
+        parts.join("\n")
+    }
+}
+
+/// The index's fields.
+#[derive(Debug, Clone)]
+pub struct Fields {
+    pub path: Field,
+    /// The original playbook's id, on every document of it and its translations: what an
+    /// update deletes and re-adds when any of those files changes.
+    pub family: Field,
+    pub lang: Field,
+    pub situations: Field,
+    /// The step's first situation tag: trainers list the one the step is mainly for first.
+    pub primary_situation: Field,
+    pub record: Field,
+    /// The step's translations, as stored JSON (a list of [`TranslatedStep`]).
+    pub translations: Field,
+    /// A stable key that orders steps with equal scores, so that results never depend on
+    /// which segment or thread indexed a step.
+    pub order: Field,
+    /// One text field per analyzer, in [`Analyzer::ALL`] order.
+    pub text: Vec<(Analyzer, Field)>,
+}
+
+impl Fields {
+    pub fn text_field(&self, analyzer: Analyzer) -> Field {
+        self.text.iter().find(|(a, _)| *a == analyzer).unwrap().1
+    }
+}
+
+/// The schema, and its fields.
+pub fn schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let path = builder.add_text_field("path", STRING);
+    let family = builder.add_text_field("family", STRING);
+    let lang = builder.add_text_field("lang", STRING);
+    let situations = builder.add_text_field("situations", STRING);
+    let primary_situation = builder.add_text_field("primary_situation", STRING);
+    let record = builder.add_text_field("record", STORED);
+    let translations = builder.add_text_field("translations", STORED);
+    let order = builder.add_u64_field("order", tantivy::schema::FAST);
+    let text = Analyzer::ALL
+        .iter()
+        .map(|&a| {
+            let indexing = TextFieldIndexing::default()
+                .set_tokenizer(a.name())
+                .set_index_option(IndexRecordOption::WithFreqs);
+            (
+                a,
+                builder.add_text_field(
+                    a.name(),
+                    TextOptions::default().set_indexing_options(indexing),
+                ),
+            )
+        })
+        .collect();
+    (
+        builder.build(),
+        Fields {
+            path,
+            family,
+            lang,
+            situations,
+            primary_situation,
+            record,
+            translations,
+            order,
+            text,
+        },
+    )
+}
+
+/// FNV-1a of a step's path and id: the same for the same step in every build.
+pub fn order_key(path: &str, step: &str) -> u64 {
+    let mut hash: u64 = 0xcbf29ce484222325;
+    for b in path.bytes().chain([b'#']).chain(step.bytes()) {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x100000001b3);
+    }
+    hash
+}
+
+/// Whether a field indexes text written in `lang`: each language's analyzers see only that
+/// language's text (a Romanian stem of Danish text helps nobody, and costs build time); the
+/// exact Latin field sees all text (Latin words appear in every language); the English
+/// field sees the glosses and the English translations.
+fn indexes(analyzer: Analyzer, lang: Lang) -> bool {
+    match analyzer {
+        Analyzer::LatinExact => true,
+        Analyzer::English => lang == Lang::En,
+        Analyzer::ThaiWords | Analyzer::ThaiBigrams => lang == Lang::Th,
+        Analyzer::Persian | Analyzer::PersianStem => lang == Lang::Fa,
+        Analyzer::Romanian => lang == Lang::Ro,
+        Analyzer::Danish => lang == Lang::Da,
+    }
+}
+
+/// The tantivy documents of an original playbook, one per step, each with the step's
+/// translations from `translations` (playbooks translating this one).
+pub(super) fn documents(
+    playbook: &Playbook,
+    translations: &[&Playbook],
+    fields: &Fields,
+) -> Vec<TantivyDocument> {
+    playbook
+        .steps
+        .iter()
+        .map(|step| {
+            let record = StepRecord::new(playbook, step);
+            let translated: Vec<TranslatedStep> = translations
+                .iter()
+                .filter_map(|t| Some(TranslatedStep::new(t, t.step(&step.id)?, step)))
+                .collect();
+            let mut doc = TantivyDocument::default();
+            doc.add_text(fields.path, &record.path);
+            doc.add_text(fields.family, &playbook.id);
+            doc.add_text(fields.lang, record.lang.code());
+            doc.add_u64(fields.order, order_key(&record.path, &record.step));
+            for s in &record.situations {
+                doc.add_text(fields.situations, s);
+            }
+            if let Some(first) = record.situations.first() {
+                doc.add_text(fields.primary_situation, first);
+            }
+            let gloss = record.english_text();
+            let source = record.source_text();
+            let others: Vec<(Lang, String)> = translated
+                .iter()
+                .map(|t| (t.lang, t.text_to_index()))
+                .collect();
+            for (analyzer, field) in &fields.text {
+                // The gloss is editorial English: only the English field sees it (exact Latin
+                // matches of it would outrank the steps' own words).
+                if *analyzer == Analyzer::English {
+                    doc.add_text(*field, &gloss);
+                }
+                if indexes(*analyzer, record.lang) {
+                    doc.add_text(*field, &source);
+                }
+                for (_, text) in others.iter().filter(|(l, _)| indexes(*analyzer, *l)) {
+                    doc.add_text(*field, text);
+                }
+            }
+            doc.add_text(
+                fields.record,
+                serde_json::to_string(&record).expect("record serialises"),
+            );
+            if !translated.is_empty() {
+                doc.add_text(
+                    fields.translations,
+                    serde_json::to_string(&translated).expect("translations serialise"),
+                );
+            }
+            doc
+        })
+        .collect()
+}
