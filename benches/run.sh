@@ -19,7 +19,7 @@
 #
 # Needs hyperfine, ripgrep, GNU time and jq, all from Debian's packages:
 #   apt-get install -y hyperfine ripgrep time jq
-# Corpora are generated into target/bench-corpus/ when missing (gen-corpus, deterministic)
+# Corpora are generated into target/bench-corpus/ when missing (`xtask gen-corpus`, deterministic)
 # and reused otherwise; results go to target/bench-results/ (summary.md, hyperfine JSON).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,7 +48,7 @@ QUERY2=${QUERY2:-"vil tale med chefen"}
 WORD2=${WORD2:-chefen}
 
 BIN=target/release/playbook
-GEN=target/release/gen-corpus
+GEN=target/release/xtask # the workspace's developer tasks: `xtask gen-corpus`
 CORPORA=target/bench-corpus
 OUT=target/bench-results
 mkdir -p "$CORPORA" "$OUT"
@@ -57,7 +57,8 @@ SUMMARY=$OUT/summary.md
 say() { echo "$*" | tee -a "$SUMMARY"; }
 
 echo "== building (release)"
-cargo build --release --bin playbook --bin gen-corpus
+cargo build --release --bin playbook
+cargo build --release -p xtask
 
 root_of() { echo "$CORPORA/$1"; }
 
@@ -76,7 +77,7 @@ for size in $SIZES; do
   if [ "$(awk 'NR == 1' "$root/.gen-corpus" 2>/dev/null)" = "count = $count" ]; then
     echo "reusing $root ($count playbooks)"
   else
-    "$GEN" --count "$count" --out "$root"
+    "$GEN" gen-corpus --count "$count" --out "$root"
   fi
 done
 

@@ -2,7 +2,8 @@
 //!
 //! Two corpora: the shipped playbooks (copied to `target/bench-corpus/shipped`) and a generated
 //! 10,000-playbook corpus (`target/bench-corpus/10k`, made by `gen-corpus --count 10000` when
-//! missing, reused otherwise). Each has its own index, built once before anything is timed.
+//! missing, reused otherwise: the generator, `xtask/src/gen_corpus.rs`, is included below and
+//! run in-process). Each has its own index, built once before anything is timed.
 //!
 //! 1. divan times [`Engine::search`] for each of ~20 situation and free-text queries in all
 //!    five languages (en, fa, ro, th, da), on both corpora.
@@ -24,6 +25,12 @@ use playbook::search::SearchRequest;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
+
+/// The benchmark corpus generator (`cargo run -p xtask -- gen-corpus`), run in-process.
+/// (Its unit tests' `use super::*` is unused here: a bench target drops `#[test]` functions.)
+#[path = "../xtask/src/gen_corpus.rs"]
+#[allow(unused_imports)]
+mod gen_corpus;
 
 /// A benchmark query: a label for divan, its language, the query and its filters.
 struct Q {
@@ -178,17 +185,17 @@ fn sync_tree(from: &Path, to: &Path) {
 /// `target/bench-corpus/10k`, generated if missing.
 fn generated_root(count: usize, name: &str) -> PathBuf {
     let root = bench_dir().join(name);
-    let marker = std::fs::read_to_string(root.join(".gen-corpus")).unwrap_or_default();
+    let marker = std::fs::read_to_string(root.join(gen_corpus::MARKER)).unwrap_or_default();
     if !marker.starts_with(&format!("count = {count}\n")) {
         eprintln!("generating {count} playbooks into {} ...", root.display());
-        let status = std::process::Command::new(env!("CARGO_BIN_EXE_gen-corpus"))
-            .arg("--count")
-            .arg(count.to_string())
-            .arg("--out")
-            .arg(&root)
-            .status()
-            .expect("gen-corpus runs");
-        assert!(status.success(), "gen-corpus failed");
+        let summary = gen_corpus::run(&gen_corpus::Options {
+            count,
+            out: root.clone(),
+            seed: 1,
+            from: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+        })
+        .unwrap_or_else(|e| panic!("gen-corpus failed: {e}"));
+        eprintln!("{summary}");
     }
     root
 }

@@ -1,24 +1,35 @@
-//! The benchmark corpus generator (`src/bin/gen-corpus.rs`): what it writes must pass the real
-//! `playbook check` with no error, and the same seed must give byte-identical files.
-//! (Timings belong in `benches/`, not here.)
+//! The benchmark corpus generator (`cargo run -p xtask -- gen-corpus`, in
+//! `xtask/src/gen_corpus.rs`): what it writes must pass the real `playbook check` with no
+//! error, and the same seed must give byte-identical files. (Timings belong in `benches/`,
+//! not here.)
+//!
+//! The generator is not part of the shipped package, so there is no `CARGO_BIN_EXE_` for it:
+//! its file is included here as a module and run in-process (its own unit tests run with it).
 
+use crate::common::repo_root;
 use assert_cmd::Command;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 use tempfile::TempDir;
 
+#[path = "../xtask/src/gen_corpus.rs"]
+mod generator;
+
+/// Generates `count` playbooks from the shipped ones into `out`.
+fn try_generate(out: &Path, count: usize, seed: u64) -> Result<String, String> {
+    generator::run(&generator::Options {
+        count,
+        out: out.to_path_buf(),
+        seed,
+        from: repo_root(),
+    })
+}
+
 fn generate(out: &Path, count: usize, seed: u64) {
-    Command::cargo_bin("gen-corpus")
-        .unwrap()
-        .arg("--count")
-        .arg(count.to_string())
-        .arg("--out")
-        .arg(out)
-        .arg("--seed")
-        .arg(seed.to_string())
-        .assert()
-        .success();
+    if let Err(e) = try_generate(out, count, seed) {
+        panic!("gen-corpus failed: {e}");
+    }
 }
 
 /// Every file under `dir`, by relative path, with its bytes.
@@ -124,12 +135,8 @@ fn another_seed_gives_another_corpus_and_foreign_folders_are_kept() {
     let foreign = TempDir::new().unwrap();
     std::fs::create_dir_all(foreign.path().join("playbooks/da")).unwrap();
     std::fs::write(foreign.path().join("playbooks/da/mine.md"), "keep me").unwrap();
-    Command::cargo_bin("gen-corpus")
-        .unwrap()
-        .args(["--count", "3", "--out"])
-        .arg(foreign.path())
-        .assert()
-        .code(2);
+    let refused = try_generate(foreign.path(), 3, 1).unwrap_err();
+    assert!(refused.contains("not written by gen-corpus"), "{refused}");
     assert_eq!(
         std::fs::read_to_string(foreign.path().join("playbooks/da/mine.md")).unwrap(),
         "keep me"

@@ -2,9 +2,7 @@
 //! typed into with `send-keys` and read back with `capture-pane`. Skipped, with a note, when
 //! tmux is not installed (`.ci/run` installs it).
 
-mod common;
-
-use common::shipped_tree;
+use crate::common::{self, shipped_tree};
 use std::ffi::OsString;
 use std::path::Path;
 use std::process::{Command, Output};

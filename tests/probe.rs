@@ -18,9 +18,7 @@
 //! or whitespace, Arabic yeh/kaf as Persian, Romanian cedilla as comma) and, where a
 //! language is wanted, that result is in it.
 
-mod common;
-
-use common::{playbook, shipped_tree};
+use crate::common::{playbook, shipped_tree};
 use serde::Deserialize;
 use unicode_normalization::UnicodeNormalization;
 

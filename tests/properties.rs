@@ -25,7 +25,7 @@ use tempfile::TempDir;
 use unicode_width::UnicodeWidthStr;
 
 /// `default` cases per property, or `PROPTEST_CASES` when set (for a longer hunt:
-/// `PROPTEST_CASES=20000 cargo test --release --test properties`).
+/// `PROPTEST_CASES=20000 cargo test --release --test tests -- properties::`).
 fn cases(default: u32) -> ProptestConfig {
     let cases = std::env::var("PROPTEST_CASES")
         .ok()

@@ -5,9 +5,7 @@
 //! The queries were chosen for realism, not by looking at what the engine returns; misses are
 //! printed (query, acceptable steps, what came back) so the engine can be improved.
 
-mod common;
-
-use common::{ResultJson as Hit, SearchJson};
+use crate::common::{self, ResultJson as Hit, SearchJson};
 use std::sync::OnceLock;
 
 const TOP: usize = 3;

@@ -1,8 +1,6 @@
 //! Crashes, damaged indexes and concurrency never cost the agent an answer.
 
-mod common;
-
-use common::{playbook, search_json, shipped_tree, write};
+use crate::common::{self, playbook, search_json, shipped_tree, write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

@@ -1,8 +1,6 @@
 //! `playbook search`, `show`, `situations` and `index`, run as the real binary on temporary trees.
 
-mod common;
-
-use common::{mini_tree, playbook, search_json, shipped_tree, write};
+use crate::common::{mini_tree, playbook, search_json, shipped_tree, write};
 use predicates::prelude::*;
 use serde::Deserialize;
 

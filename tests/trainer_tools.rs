@@ -1,9 +1,7 @@
 //! Integration tests for the trainer tools: `new`, the pre-commit hook, coverage gaps,
 //! search analytics (`PLAYBOOK_LOG_MISSES`, `misses`), `completions` and `man`.
 
-mod common;
-
-use common::{mini_tree, playbook, repo_root, write};
+use crate::common::{mini_tree, playbook, repo_root, write};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -4,12 +4,10 @@
 //!
 //! The queries are what agents type; the targets were chosen by reading the playbooks.
 //! A case the engine gets wrong goes into an `*_engine_gaps` test marked `#[ignore]` (run
-//! with `cargo test --release --test variants -- --ignored`) until it is fixed; there is
+//! with `cargo test --release --test tests -- variants:: --ignored`) until it is fixed; there is
 //! none at the moment.
 
-mod common;
-
-use common::{ResultJson as Hit, SearchJson};
+use crate::common::{self, ResultJson as Hit, SearchJson};
 
 const TOP: usize = 3;
 

@@ -1,11 +1,11 @@
 //! `gen-corpus`: a deterministic generator of large playbook corpora for the benchmarks.
 //!
 //! ```console
-//! cargo run --release --bin gen-corpus -- --count 10000 --out target/bench-corpus/10k [--seed 1]
+//! cargo run -p xtask --release -- gen-corpus --count 10000 --out target/bench-corpus/10k [--seed 1]
 //! ```
 //!
 //! It writes `OUT/playbooks/{fa,ro,th,da}/*.md` and a copy of `situations.toml`: `--count`
-//! playbooks derived from the shipped ones (`--from`, by default this crate's folder). Each
+//! playbooks derived from the shipped ones (`--from`, by default the repository's folder). Each
 //! generated playbook takes its language from one shipped playbook in turn, so the languages
 //! keep the shipped proportions, and is made of steps of that language recombined with a
 //! hand-written PRNG: a donor step's situations, phrases and gloss (so the format rules that
@@ -15,8 +15,11 @@
 //! their position), text is escaped so that Markdown reads it back unchanged, and the same
 //! sources and seed always give byte-identical files. `OUT/.gen-corpus` records what was made;
 //! an `OUT/playbooks` without it is never overwritten.
+//!
+//! This file depends only on the `playbook` library and std, so that the integration tests
+//! (`tests/gen_corpus.rs`) and the benchmarks (`benches/search.rs`) include it with `#[path]`
+//! and call [`run`] in-process; `xtask/src/main.rs` is its command line.
 
-use clap::Parser;
 use playbook::corpus::{Repo, load_corpus};
 use playbook::model::{Lang, Playbook, Step};
 use playbook::parser::is_valid_id;
@@ -24,49 +27,26 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Parser)]
-#[command(
-    name = "gen-corpus",
-    about = "Generate a large, valid playbook corpus from the shipped playbooks (deterministic)"
-)]
-struct Args {
+/// What to generate (the `gen-corpus` options).
+#[derive(Debug, Clone)]
+pub struct Options {
     /// How many playbooks to write.
-    #[arg(long)]
-    count: usize,
+    pub count: usize,
     /// The folder to write `playbooks/` into.
-    #[arg(long)]
-    out: PathBuf,
+    pub out: PathBuf,
     /// Seed of the generator: the same seed and sources give byte-identical output.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// The folder holding the source `playbooks/` (default: this crate's folder).
-    #[arg(long)]
-    from: Option<PathBuf>,
+    pub seed: u64,
+    /// The folder holding the source `playbooks/`.
+    pub from: PathBuf,
 }
 
 /// The marker that says `OUT/playbooks` was written by this program (and may be replaced).
-const MARKER: &str = ".gen-corpus";
+pub const MARKER: &str = ".gen-corpus";
 
-fn main() -> std::process::ExitCode {
-    let args = Args::parse();
-    match run(&args) {
-        Ok(summary) => {
-            eprintln!("{summary}");
-            std::process::ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("gen-corpus: error: {e}");
-            std::process::ExitCode::from(2)
-        }
-    }
-}
-
-fn run(args: &Args) -> Result<String, String> {
-    let from = args
-        .from
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
-    let repo = Repo::discover(Some(&from), &from).map_err(|e| e.to_string())?;
+/// Writes the corpus; the summary line to print, or why nothing (or not all) was written.
+pub fn run(args: &Options) -> Result<String, String> {
+    let from = &args.from;
+    let repo = Repo::discover(Some(from), from).map_err(|e| e.to_string())?;
     let corpus = load_corpus(&repo);
     let taxonomy = corpus
         .taxonomy

@@ -1,0 +1,18 @@
+//! The integration tests: one test binary (as ripgrep's `tests/tests.rs`), one module per
+//! feature, so the engine is linked once rather than once per file.
+//!
+//! Run one feature's tests by its module path, e.g.
+//! `cargo test --release --test tests -- relevance:: probe:: --nocapture`.
+
+mod common;
+
+mod check;
+mod gen_corpus;
+mod live_tmux;
+mod probe;
+mod properties;
+mod relevance;
+mod reliability;
+mod search;
+mod trainer_tools;
+mod variants;
