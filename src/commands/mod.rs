@@ -12,6 +12,7 @@ mod live;
 mod misses;
 mod new;
 mod search;
+mod serve;
 mod show;
 mod situations;
 mod watch;
@@ -22,6 +23,7 @@ pub use live::LiveConfig;
 pub use misses::MissesConfig;
 pub use new::NewConfig;
 pub use search::SearchConfig;
+pub use serve::ServeConfig;
 pub use show::ShowConfig;
 pub use situations::SituationsConfig;
 pub use watch::{WatchAction, WatchConfig};
@@ -64,6 +66,7 @@ pub enum Command {
     Misses(MissesConfig),
     Generated(GeneratedConfig),
     Live(LiveConfig),
+    Serve(ServeConfig),
 }
 
 impl Command {
@@ -80,6 +83,7 @@ impl Command {
             Command::Misses(_) => "misses",
             Command::Generated(c) => c.name,
             Command::Live(_) => "live",
+            Command::Serve(_) => "serve",
         }
     }
 }
@@ -109,6 +113,7 @@ pub fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> Resul
             Ok(Outcome::Success)
         }
         Command::Live(c) => live::run(c),
+        Command::Serve(c) => serve::run(c, err),
     }
 }
 
