@@ -185,7 +185,8 @@
     const copy = el('button', {
       type: 'button',
       class: 'copy',
-      'aria-label': `Copy phrase ${i + 1}: ${phrase.text}`,
+      // The visible text ("Copy", "Copy 1") starts the accessible name.
+      'aria-label': withKey && i < 9 ? `Copy ${i + 1}: ${phrase.text}` : `Copy: ${phrase.text}`,
     }, [el('span', { text: 'Copy' })]);
     if (withKey && i < 9) copy.append(' ', el('kbd', { text: String(i + 1), 'aria-hidden': 'true' }));
     copy.addEventListener('click', () => copyText(phrase.text));
