@@ -134,6 +134,7 @@
     results = view;
     const items = view.steps.map((step, i) => resultItem(step, i));
     list.replaceChildren(...items);
+    list.dataset.query = view.query; // which search the list shows (for tests and benchmarks)
     drawResolved(view);
     const n = view.steps.length;
     say(n === 0 ? 'No steps found.' : `${n} step${n === 1 ? '' : 's'} found.`);
