@@ -1,11 +1,10 @@
 //! Command-line arguments (clap derive), turned into a validated [`Command`] before anything runs.
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
-use playbook::commands::LiveConfig;
 use playbook::commands::{
     CheckConfig, Command, Common, IndexConfig, SearchConfig, ShowConfig, SituationsConfig,
 };
-use playbook::commands::{GeneratedConfig, MissesConfig, NewConfig};
+use playbook::commands::{GeneratedConfig, LiveConfig, MissesConfig, NewConfig, ServeConfig};
 use playbook::model::Lang;
 use playbook::render::{Layout, Style};
 use playbook::search::{DEFAULT_LIMIT, Reading, SearchRequest};
@@ -63,6 +62,8 @@ enum CliCommand {
     Search(SearchArgs),
     /// Search as you type, in a full-screen terminal UI (what a bare `playbook` opens).
     Live,
+    /// Serve a small web app (search as you type, copy phrases) and a JSON API, on loopback.
+    Serve(ServeArgs),
     /// Validate every playbook and situations.toml, with file:line diagnostics.
     Check(CheckArgs),
     /// Build or update the search index (searches do this by themselves when needed).
@@ -111,6 +112,22 @@ struct SearchArgs {
         trailing_var_arg = true
     )]
     query: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// The port to listen on (0: any free port; the first line on stderr says which).
+    #[arg(long = "port", value_name = "N", default_value_t = 8765)]
+    port: u16,
+
+    /// The address to listen on. Anything but loopback lets other machines read the
+    /// playbooks (a warning says so).
+    #[arg(long = "bind", value_name = "ADDR", default_value = "127.0.0.1")]
+    bind: std::net::IpAddr,
+
+    /// Open the page in the default browser.
+    #[arg(long = "open")]
+    open: bool,
 }
 
 #[derive(Debug, Args)]
@@ -268,6 +285,14 @@ impl Cli {
                 );
             }
             CliCommand::Live => Command::Live(LiveConfig { common }),
+            CliCommand::Serve(a) => Command::Serve(ServeConfig {
+                common,
+                options: playbook::serve::ServeOptions {
+                    bind: a.bind,
+                    port: a.port,
+                    open: a.open,
+                },
+            }),
             CliCommand::Search(a) => {
                 let query = a.query.join(" ");
                 if query.trim().is_empty() && a.situation.is_empty() {

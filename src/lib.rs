@@ -25,6 +25,7 @@ pub mod parser;
 pub mod render;
 pub mod scaffold;
 pub mod search;
+pub mod serve;
 pub mod taxonomy;
 pub mod tuning;
 

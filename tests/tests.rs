@@ -14,5 +14,8 @@ mod properties;
 mod relevance;
 mod reliability;
 mod search;
+mod serve;
+mod serve_browser;
+mod serve_common;
 mod trainer_tools;
 mod variants;

@@ -12,6 +12,7 @@ mod live;
 mod misses;
 mod new;
 mod search;
+mod serve;
 mod show;
 mod situations;
 
@@ -21,6 +22,7 @@ pub use live::LiveConfig;
 pub use misses::MissesConfig;
 pub use new::NewConfig;
 pub use search::SearchConfig;
+pub use serve::ServeConfig;
 pub use show::ShowConfig;
 pub use situations::SituationsConfig;
 
@@ -63,6 +65,7 @@ pub enum Command {
     Misses(MissesConfig),
     Generated(GeneratedConfig),
     Live(LiveConfig),
+    Serve(ServeConfig),
 }
 
 impl Command {
@@ -78,6 +81,7 @@ impl Command {
             Command::Misses(_) => "misses",
             Command::Generated(c) => c.name,
             Command::Live(_) => "live",
+            Command::Serve(_) => "serve",
         }
     }
 }
@@ -106,6 +110,7 @@ pub fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> Resul
             Ok(Outcome::Success)
         }
         Command::Live(c) => live::run(c, err),
+        Command::Serve(c) => serve::run(c, err),
     }
 }
 

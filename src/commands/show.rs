@@ -78,10 +78,7 @@ pub(super) fn run(
                 translated(steps[0]).into_iter().collect(),
                 0.0,
             );
-            let mut value = serde_json::to_value(&records[0]).map_err(|e| io_err(e.into()))?;
-            value["shown"] =
-                serde_json::to_value(hit.shown_in(wanted)).map_err(|e| io_err(e.into()))?;
-            Ok(value)
+            render::step_json(&records[0], &hit.shown_in(wanted))
         } else {
             serde_json::to_value(playbook)
         }

@@ -72,6 +72,17 @@ impl Style {
     }
 }
 
+/// One step as `show --json PLAYBOOK#STEP` prints it (and `serve`'s step endpoint): the
+/// record, and as `shown` the step in the reading language.
+pub fn step_json(
+    record: &crate::index::StepRecord,
+    shown: &crate::search::Shown,
+) -> serde_json::Result<serde_json::Value> {
+    let mut value = serde_json::to_value(record)?;
+    value["shown"] = serde_json::to_value(shown)?;
+    Ok(value)
+}
+
 /// Search results as one JSON object (the contract in the README).
 pub fn search_json(out: &mut dyn Write, results: &SearchResults) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, results)?;

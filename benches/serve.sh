@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# `playbook serve` under load (docs/benchmarks.md, "serve"):
+#   1. 100 concurrent clients on loopback typing queries (benches/serve_load.py: a request per
+#      keystroke, 100 ms apart with jitter; then back to back, the server saturated), at the
+#      shipped size and at 10,000 playbooks: p50/p95/p99 and errors;
+#   2. keystroke -> results shown in headless Chromium at both sizes
+#      (benches/serve_keystroke.mjs): p50/p95.
+#
+# Usage: bash benches/serve.sh      (needs python3, node, chromium, and `npm ci` in tests/browser)
+# Env:   CLIENTS=100 ROUNDS=4 SIZES="shipped 10k"
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CLIENTS=${CLIENTS:-100}
+ROUNDS=${ROUNDS:-4}
+SIZES=${SIZES:-"shipped 10k"}
+TARGET=${CARGO_TARGET_DIR:-target}
+BIN=$TARGET/release/playbook
+GEN=$TARGET/release/gen-corpus
+CORPORA=target/bench-corpus
+mkdir -p "$CORPORA"
+
+cargo build --release --bin playbook --bin gen-corpus
+
+for size in $SIZES; do
+  root=$CORPORA/$size
+  case $size in
+    shipped)
+      rm -rf "$root/playbooks"; mkdir -p "$root"; cp -a playbooks "$root/playbooks" ;;
+    *k)
+      count=$(( ${size%k} * 1000 ))
+      if [ "$(awk 'NR == 1' "$root/.gen-corpus" 2>/dev/null)" != "count = $count" ]; then
+        "$GEN" --count "$count" --out "$root"
+      fi ;;
+  esac
+  # The index is built before the server starts (serve would build it too, only later).
+  "$BIN" --root "$root" --watch off index >/dev/null 2>&1 || true
+  log=$(mktemp)
+  "$BIN" --root "$root" --watch off serve --port 0 2>"$log" &
+  pid=$!
+  trap 'kill $pid 2>/dev/null || true' EXIT
+  for _ in $(seq 1 600); do grep -q '^listening on ' "$log" && break; sleep 0.1; done
+  base=$(head -1 "$log" | sed 's/^listening on //')
+  echo "== $size ($base)"
+  python3 benches/serve_load.py "$base" --clients "$CLIENTS" --rounds "$ROUNDS" --pace-ms 100
+  python3 benches/serve_load.py "$base" --clients "$CLIENTS" --rounds "$ROUNDS" --pace-ms 0
+  node benches/serve_keystroke.mjs "$base"
+  kill $pid; wait $pid 2>/dev/null || true
+  trap - EXIT
+  rm -f "$log"
+done
