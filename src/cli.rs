@@ -2,6 +2,7 @@
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use playbook::commands::LiveConfig;
+use playbook::commands::TranslationsConfig;
 use playbook::commands::{
     CheckConfig, Command, Common, IndexConfig, SearchConfig, ShowConfig, SituationsConfig,
 };
@@ -94,6 +95,9 @@ enum CliCommand {
     Watch(WatchArgs),
     /// List every situation, its labels, and how many steps each language has for it.
     Situations(SituationsArgs),
+    /// Translations per playbook and reading language: complete, stale, unstamped, missing
+    /// (exit 1 unless all complete); --stamp PATH marks a translation current.
+    Translations(TranslationsArgs),
     /// Show a whole playbook, or one step of it (PLAYBOOK#STEP).
     Show(ShowArgs),
     /// Write a new playbook, from a template that passes `playbook check`, to playbooks/LANG/ID.md.
@@ -186,6 +190,18 @@ struct SituationsArgs {
     /// Print JSON instead of a table.
     #[arg(long = "json")]
     json: bool,
+}
+
+#[derive(Debug, Args)]
+struct TranslationsArgs {
+    /// Print JSON instead of a table.
+    #[arg(long = "json")]
+    json: bool,
+
+    /// Mark every step of this translation file as translating its original step as it is
+    /// now (writes `<!-- original: … -->` under each step heading); repeatable.
+    #[arg(long = "stamp", value_name = "PATH", num_args = 1..)]
+    stamp: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -353,6 +369,11 @@ impl Cli {
             CliCommand::Situations(a) => Command::Situations(SituationsConfig {
                 common,
                 json: a.json,
+            }),
+            CliCommand::Translations(a) => Command::Translations(TranslationsConfig {
+                common,
+                json: a.json,
+                stamp: a.stamp,
             }),
             CliCommand::Show(a) => Command::Show(ShowConfig {
                 common,

@@ -25,6 +25,7 @@ pub mod render;
 pub mod scaffold;
 pub mod search;
 pub mod taxonomy;
+pub mod translations;
 pub mod tuning;
 pub mod watch;
 

@@ -14,6 +14,7 @@ mod new;
 mod search;
 mod show;
 mod situations;
+mod translations;
 mod watch;
 
 pub use check::CheckConfig;
@@ -24,6 +25,7 @@ pub use new::NewConfig;
 pub use search::SearchConfig;
 pub use show::ShowConfig;
 pub use situations::SituationsConfig;
+pub use translations::TranslationsConfig;
 pub use watch::{WatchAction, WatchConfig};
 
 use crate::corpus::Repo;
@@ -59,6 +61,7 @@ pub enum Command {
     Index(IndexConfig),
     Watch(WatchConfig),
     Situations(SituationsConfig),
+    Translations(TranslationsConfig),
     Show(ShowConfig),
     New(NewConfig),
     Misses(MissesConfig),
@@ -75,6 +78,7 @@ impl Command {
             Command::Index(_) => "index",
             Command::Watch(_) => "watch",
             Command::Situations(_) => "situations",
+            Command::Translations(_) => "translations",
             Command::Show(_) => "show",
             Command::New(_) => "new",
             Command::Misses(_) => "misses",
@@ -101,6 +105,7 @@ pub fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         Command::Index(c) => index::run(c, err),
         Command::Watch(c) => watch::run(c, out, err),
         Command::Situations(c) => situations::run(c, out),
+        Command::Translations(c) => translations::run(c, out, err),
         Command::Show(c) => show::run(c, out),
         Command::New(c) => new::run(c, out, err),
         Command::Misses(c) => misses::run(c, out, err),
