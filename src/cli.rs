@@ -199,7 +199,7 @@ struct TranslationsArgs {
     json: bool,
 
     /// Mark every step of this translation file as translating its original step as it is
-    /// now (writes `<!-- original: … -->` under each step heading); repeatable.
+    /// now (writes `<!-- original: HASH -->` under each step heading); repeatable.
     #[arg(long = "stamp", value_name = "PATH", num_args = 1..)]
     stamp: Vec<PathBuf>,
 }
@@ -422,7 +422,7 @@ impl Cli {
 
 /// What the man page says beyond the argument definitions.
 const MAN_ENVIRONMENT: &str = r#".SH "EXIT STATUS"
-0: results found, or the check was clean. 1: no results, or the check found errors. 2: a usage error or an I/O failure.
+0: results found, the check was clean, or every translation is complete. 1: no results, the check found errors, or a translated step is stale, unstamped or missing. 2: a usage error or an I/O failure.
 .SH ENVIRONMENT
 .TP
 \fBPLAYBOOK_ROOT\fR

@@ -477,12 +477,12 @@ fn cross_check(
         }
     }
     // A translation in the wrong language folder is an error (E0706), not W0106.
-    let translations: std::collections::HashSet<&str> = playbooks
+    let translation_paths: std::collections::HashSet<&str> = playbooks
         .iter()
         .filter(|p| p.translation.is_some())
         .map(|p| p.path.as_str())
         .collect();
-    diagnostics.retain(|d| !(d.code == "W0106" && translations.contains(d.path.as_str())));
+    diagnostics.retain(|d| !(d.code == "W0106" && translation_paths.contains(d.path.as_str())));
     diagnostics.extend(translations::diagnostics(playbooks, front));
     let Some(taxonomy) = taxonomy else { return };
     for (p, lines) in playbooks.iter().zip(situation_lines) {

@@ -843,3 +843,16 @@ fn a_tree_without_translations_has_no_translation_warnings() {
             .all(|r| !r.title.is_empty() && r.path.ends_with(".md"))
     );
 }
+
+#[test]
+fn the_command_is_in_the_man_page_and_completions() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let man = run(dir.path(), &["man"]);
+    assert_eq!(man.code, 0, "{}", man.stderr);
+    assert!(man.stdout.contains(".SH \"PLAYBOOK TRANSLATIONS\""));
+    assert!(man.stdout.contains("\\-\\-stamp"));
+    let bash = run(dir.path(), &["completions", "bash"]);
+    assert_eq!(bash.code, 0, "{}", bash.stderr);
+    assert!(bash.stdout.contains("translations"));
+    assert!(bash.stdout.contains("--stamp"));
+}

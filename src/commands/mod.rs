@@ -93,7 +93,7 @@ impl Command {
 pub enum Outcome {
     /// Results found, or the check was clean (exit 0).
     Success,
-    /// No results, or the check found errors (exit 1).
+    /// No results, the check found errors, or translations are not all complete (exit 1).
     Nothing,
 }
 
