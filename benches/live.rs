@@ -14,11 +14,17 @@
 //!    (the update itself, without the waits a busy machine adds): the figures to compare
 //!    with 16 ms.
 //!
-//! `PLAYBOOK_BENCH=report` runs only (2); `PLAYBOOK_BENCH=divan` only (1).
+//! 3. With `PLAYBOOK_BENCH_ROOT=DIR` (a copy of it is used, e.g. a 10,000-playbook corpus
+//!    from `cargo run -p xtask --release -- gen-corpus`), the same runs on that tree, and then
+//!    an edit while typing: a [`Follower`] watches the copy, one playbook is edited, and the
+//!    keystrokes typed until the new engine arrives are timed (a refresh must never block a
+//!    keystroke) along with the time from the edit to the new engine being ready.
+//!
+//! `PLAYBOOK_BENCH=report` runs only (2) (and 3); `PLAYBOOK_BENCH=divan` only (1).
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use playbook::corpus::Repo;
-use playbook::engine::Engine;
+use playbook::engine::{Engine, Follower, Update};
 use playbook::live::App;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -44,18 +50,86 @@ fn main() {
     }
     if mode != "divan" {
         report();
+        if std::env::var_os("PLAYBOOK_BENCH_ROOT").is_some() {
+            edit_while_typing();
+        }
     }
+}
+
+/// The tree the engine runs on: a copy of `PLAYBOOK_BENCH_ROOT` (its `playbooks/`), else of
+/// the shipped playbooks.
+fn copied_root() -> tempfile::TempDir {
+    let from = match std::env::var_os("PLAYBOOK_BENCH_ROOT") {
+        Some(root) => Path::new(&root).join("playbooks"),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("playbooks"),
+    };
+    let dir = tempfile::TempDir::new().unwrap();
+    copy_tree(&from, &dir.path().join("playbooks"));
+    dir
+}
+
+/// Types while a [`Follower`] refreshes after an edit: the edit-to-new-engine time, and
+/// every keystroke's update meanwhile (they search the old engine until the new one comes).
+fn edit_while_typing() {
+    let dir = copied_root();
+    let repo = Repo {
+        root: dir.path().to_path_buf(),
+    };
+    let follower = Follower::start(repo).unwrap();
+    let Some(Update::Engine(first, _)) = follower.wait(Duration::from_secs(600)) else {
+        panic!("the follower opened no engine");
+    };
+    let mut app = App::new(true);
+    app.set_engine(Ok(first), Vec::new());
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let file = walkdir::WalkDir::new(dir.path().join("playbooks"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .find(|e| e.path().extension().is_some_and(|x| x == "md"))
+        .expect("a playbook")
+        .into_path();
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replacen("\n\n", "\n\nzyxwvu edited\n\n", 1)).unwrap();
+    let edited = Instant::now();
+    let mut keystrokes: Vec<Duration> = Vec::new();
+    let query: Vec<char> = "vil tale med chefen".chars().collect();
+    let arrived = loop {
+        if app.follow(&follower) {
+            break edited.elapsed();
+        }
+        let i = keystrokes.len() % query.len();
+        app.set_query(&query[..=i].iter().collect::<String>());
+        let start = Instant::now();
+        update(&mut app, &mut terminal);
+        keystrokes.push(start.elapsed());
+        std::thread::sleep(Duration::from_millis(5));
+        assert!(edited.elapsed() < Duration::from_secs(60), "no refresh");
+    };
+    app.set_query("zyxwvu");
+    update(&mut app, &mut terminal);
+    let found = app.results().is_some_and(|r| !r.results.is_empty());
+    keystrokes.sort();
+    let pct = |p: f64| {
+        keystrokes
+            .get(((keystrokes.len() as f64 - 1.0) * p) as usize)
+            .map_or(0.0, |d| ms(*d))
+    };
+    println!(
+        "### live, edit while typing ({})\n\nedit → new engine in the view: {:.1} ms; the edit found by the next search: {found}\nkeystrokes during the refresh: {} (p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms)\n",
+        std::env::var("PLAYBOOK_BENCH_ROOT").unwrap_or_default(),
+        ms(arrived),
+        keystrokes.len(),
+        pct(0.5),
+        pct(0.99),
+        keystrokes.last().map_or(0.0, |d| ms(*d)),
+    );
 }
 
 /// The engine on a temporary copy of the shipped playbooks (index built before timing).
 fn engine() -> Arc<Engine> {
     static ENGINE: OnceLock<(tempfile::TempDir, Arc<Engine>)> = OnceLock::new();
     let (_, engine) = ENGINE.get_or_init(|| {
-        let dir = tempfile::TempDir::new().unwrap();
-        copy_tree(
-            &Path::new(env!("CARGO_MANIFEST_DIR")).join("playbooks"),
-            &dir.path().join("playbooks"),
-        );
+        let dir = copied_root();
         let repo = Repo {
             root: dir.path().to_path_buf(),
         };

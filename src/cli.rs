@@ -1,6 +1,7 @@
 //! Command-line arguments (clap derive), turned into a validated [`Command`] before anything runs.
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use playbook::commands::TranslationsConfig;
 use playbook::commands::{
     CheckConfig, Command, Common, IndexConfig, SearchConfig, ShowConfig, SituationsConfig,
 };
@@ -70,6 +71,9 @@ enum CliCommand {
     Index(IndexArgs),
     /// List every situation, its labels, and how many steps each language has for it.
     Situations(SituationsArgs),
+    /// Translations per playbook and reading language: complete, stale, unstamped, missing
+    /// (exit 1 unless all complete); --stamp PATH marks a translation current.
+    Translations(TranslationsArgs),
     /// Show a whole playbook, or one step of it (PLAYBOOK#STEP).
     Show(ShowArgs),
     /// Write a new playbook, from a template that passes `playbook check`, to playbooks/LANG/ID.md.
@@ -159,6 +163,18 @@ struct SituationsArgs {
     /// Print JSON instead of a table.
     #[arg(long = "json")]
     json: bool,
+}
+
+#[derive(Debug, Args)]
+struct TranslationsArgs {
+    /// Print JSON instead of a table.
+    #[arg(long = "json")]
+    json: bool,
+
+    /// Mark every step of this translation file as translating its original step as it is
+    /// now (writes `<!-- original: HASH -->` under each step heading); repeatable.
+    #[arg(long = "stamp", value_name = "PATH", num_args = 1..)]
+    stamp: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -328,6 +344,11 @@ impl Cli {
                 common,
                 json: a.json,
             }),
+            CliCommand::Translations(a) => Command::Translations(TranslationsConfig {
+                common,
+                json: a.json,
+                stamp: a.stamp,
+            }),
             CliCommand::Show(a) => Command::Show(ShowConfig {
                 common,
                 json: a.json,
@@ -376,7 +397,7 @@ impl Cli {
 
 /// What the man page says beyond the argument definitions.
 const MAN_ENVIRONMENT: &str = r#".SH "EXIT STATUS"
-0: results found, or the check was clean. 1: no results, or the check found errors. 2: a usage error or an I/O failure.
+0: results found, the check was clean, or every translation is complete. 1: no results, the check found errors, or a translated step is stale, unstamped or missing. 2: a usage error or an I/O failure.
 .SH ENVIRONMENT
 .TP
 \fBPLAYBOOK_ROOT\fR

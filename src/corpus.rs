@@ -5,6 +5,7 @@ use crate::error::{Error, Result};
 use crate::model::{Lang, Playbook};
 use crate::parser::{MAX_PLAYBOOK_BYTES, parse_playbook, too_large};
 use crate::taxonomy::{Taxonomy, parse_taxonomy};
+use crate::translations::{self, FrontLines, front_lines};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
@@ -292,26 +293,53 @@ fn io_message(err: &walkdir::Error) -> String {
 
 /// Reads and parses one playbook file; I/O failures become diagnostics.
 pub fn load_playbook(file: &FileStamp) -> (Option<Playbook>, Vec<Diagnostic>, Vec<usize>) {
+    let loaded = read_playbook(file);
+    (loaded.playbook, loaded.diagnostics, loaded.situation_lines)
+}
+
+/// One file as [`load_corpus`] needs it.
+struct Loaded {
+    playbook: Option<Playbook>,
+    diagnostics: Vec<Diagnostic>,
+    situation_lines: Vec<usize>,
+    /// For a translation: where its `title` and `lang` are, for cross-file diagnostics.
+    front_lines: Option<FrontLines>,
+}
+
+fn read_playbook(file: &FileStamp) -> Loaded {
+    let failed = |diagnostics| Loaded {
+        playbook: None,
+        diagnostics,
+        situation_lines: Vec::new(),
+        front_lines: None,
+    };
     if file.size > MAX_PLAYBOOK_BYTES as u64 {
         // Known from the file's size alone: no need to read 20 MB to refuse it.
-        return (None, vec![too_large(&file.rel_path, file.size)], Vec::new());
+        return failed(vec![too_large(&file.rel_path, file.size)]);
     }
     match read_limited(&file.abs_path) {
         Ok(bytes) => {
             let parsed = parse_playbook(&bytes, &file.rel_path);
-            (parsed.playbook, parsed.diagnostics, parsed.situation_lines)
+            let front_lines = parsed
+                .playbook
+                .as_ref()
+                .filter(|p| p.translation.is_some())
+                .and_then(|_| std::str::from_utf8(&bytes).ok())
+                .map(front_lines);
+            Loaded {
+                playbook: parsed.playbook,
+                diagnostics: parsed.diagnostics,
+                situation_lines: parsed.situation_lines,
+                front_lines,
+            }
         }
         Err(e) if e.raw_os_error() == Some(LINK_LOOP_ERRNO) => {
-            (None, vec![link_loop(&file.rel_path, false)], Vec::new())
+            failed(vec![link_loop(&file.rel_path, false)])
         }
-        Err(e) => (
-            None,
-            vec![
-                Diagnostic::error(&file.rel_path, 1, "E0001", format!("cannot read: {e}"))
-                    .with_hint("check the file's permissions"),
-            ],
-            Vec::new(),
-        ),
+        Err(e) => failed(vec![
+            Diagnostic::error(&file.rel_path, 1, "E0001", format!("cannot read: {e}"))
+                .with_hint("check the file's permissions"),
+        ]),
     }
 }
 
@@ -383,13 +411,17 @@ pub fn load_corpus(repo: &Repo) -> Corpus {
     let mut playbooks = Vec::new();
     let mut skipped = Vec::new();
     let mut situation_lines = Vec::new();
+    let mut front = HashMap::new();
     for file in &files {
-        let (playbook, mut diags, lines) = load_playbook(file);
-        diagnostics.append(&mut diags);
-        match playbook {
+        let mut loaded = read_playbook(file);
+        diagnostics.append(&mut loaded.diagnostics);
+        match loaded.playbook {
             Some(p) => {
+                if let Some(lines) = loaded.front_lines {
+                    front.insert(p.path.clone(), lines);
+                }
                 playbooks.push(p);
-                situation_lines.push(lines);
+                situation_lines.push(loaded.situation_lines);
             }
             None => skipped.push(file.rel_path.clone()),
         }
@@ -397,6 +429,7 @@ pub fn load_corpus(repo: &Repo) -> Corpus {
     cross_check(
         &playbooks,
         &situation_lines,
+        &front,
         taxonomy.as_ref(),
         &mut diagnostics,
     );
@@ -410,15 +443,18 @@ pub fn load_corpus(repo: &Repo) -> Corpus {
     }
 }
 
-/// Checks that need more than one file: duplicate playbook ids, situation tags, coverage.
+/// Checks that need more than one file: duplicate playbook ids, translations against their
+/// originals, situation tags, coverage. `front` has the front-matter lines of translations.
 fn cross_check(
     playbooks: &[Playbook],
     situation_lines: &[Vec<usize>],
+    front: &HashMap<String, FrontLines>,
     taxonomy: Option<&Taxonomy>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let mut first_by_id: HashMap<&str, &str> = HashMap::new();
-    for p in playbooks {
+    // Two translations of one playbook into one language share an id: that is E0709.
+    for p in playbooks.iter().filter(|p| p.translation.is_none()) {
         if let Some(first) = first_by_id.get(p.id.as_str()) {
             diagnostics.push(
                 Diagnostic::error(
@@ -433,6 +469,14 @@ fn cross_check(
             first_by_id.insert(&p.id, &p.path);
         }
     }
+    // A translation in the wrong language folder is an error (E0706), not W0106.
+    let translation_paths: std::collections::HashSet<&str> = playbooks
+        .iter()
+        .filter(|p| p.translation.is_some())
+        .map(|p| p.path.as_str())
+        .collect();
+    diagnostics.retain(|d| !(d.code == "W0106" && translation_paths.contains(d.path.as_str())));
+    diagnostics.extend(translations::diagnostics(playbooks, front));
     let Some(taxonomy) = taxonomy else { return };
     for (p, lines) in playbooks.iter().zip(situation_lines) {
         for (j, step) in p.steps.iter().enumerate() {

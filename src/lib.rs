@@ -27,6 +27,7 @@ pub mod scaffold;
 pub mod search;
 pub mod serve;
 pub mod taxonomy;
+pub mod translations;
 pub mod tuning;
 
 pub use error::{Error, Result};

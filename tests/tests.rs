@@ -18,4 +18,5 @@ mod serve;
 mod serve_browser;
 mod serve_common;
 mod trainer_tools;
+mod translations;
 mod variants;

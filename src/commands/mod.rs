@@ -15,6 +15,7 @@ mod search;
 mod serve;
 mod show;
 mod situations;
+mod translations;
 
 pub use check::CheckConfig;
 pub use index::IndexConfig;
@@ -25,6 +26,7 @@ pub use search::SearchConfig;
 pub use serve::ServeConfig;
 pub use show::ShowConfig;
 pub use situations::SituationsConfig;
+pub use translations::TranslationsConfig;
 
 use crate::corpus::Repo;
 use crate::error::{Error, Result};
@@ -60,6 +62,7 @@ pub enum Command {
     Check(CheckConfig),
     Index(IndexConfig),
     Situations(SituationsConfig),
+    Translations(TranslationsConfig),
     Show(ShowConfig),
     New(NewConfig),
     Misses(MissesConfig),
@@ -76,6 +79,7 @@ impl Command {
             Command::Check(_) => "check",
             Command::Index(_) => "index",
             Command::Situations(_) => "situations",
+            Command::Translations(_) => "translations",
             Command::Show(_) => "show",
             Command::New(_) => "new",
             Command::Misses(_) => "misses",
@@ -91,7 +95,7 @@ impl Command {
 pub enum Outcome {
     /// Results found, or the check was clean (exit 0).
     Success,
-    /// No results, or the check found errors (exit 1).
+    /// No results, the check found errors, or translations are not all complete (exit 1).
     Nothing,
 }
 
@@ -102,6 +106,7 @@ pub fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         Command::Check(c) => check::run(c, out, err),
         Command::Index(c) => index::run(c, err),
         Command::Situations(c) => situations::run(c, out),
+        Command::Translations(c) => translations::run(c, out, err),
         Command::Show(c) => show::run(c, out, err),
         Command::New(c) => new::run(c, out, err),
         Command::Misses(c) => misses::run(c, out, err),

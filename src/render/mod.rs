@@ -5,6 +5,7 @@
 //! the live UI draws it, and JSON carries it. [`text`] wraps by display width and keeps
 //! escape sequences from content away from the terminal.
 
+pub mod tables;
 pub mod terminal;
 pub mod text;
 pub mod view;
