@@ -284,64 +284,6 @@ pub fn summarize(log: &str, matcher: Option<&SituationMatcher>, limit: usize) ->
     }
 }
 
-/// The summary as a table for people: query last, since Thai and Persian text does not
-/// line up in columns.
-pub fn summary_human(
-    out: &mut dyn Write,
-    summary: &MissSummary,
-    log: &Path,
-) -> std::io::Result<()> {
-    if summary.searches == 0 {
-        return writeln!(out, "no misses logged in {}", log.display());
-    }
-    writeln!(
-        out,
-        "{} search(es) found nothing or only typo matches: {} distinct quer{} in {}",
-        summary.searches,
-        summary.distinct,
-        if summary.distinct == 1 { "y" } else { "ies" },
-        log.display()
-    )?;
-    let situation_width = summary
-        .misses
-        .iter()
-        .filter_map(|g| g.closest_situation.as_ref().map(String::len))
-        .max()
-        .unwrap_or(0)
-        .max("closest situation".len());
-    writeln!(
-        out,
-        "\n{:>5}  {:>5}  {:20}  {:situation_width$}  query",
-        "count", "typos", "last seen", "closest situation"
-    )?;
-    for g in &summary.misses {
-        let query = if g.query.is_empty() {
-            "(no words: situation filter only)"
-        } else {
-            &g.query
-        };
-        writeln!(
-            out,
-            "{:>5}  {:>5}  {:20}  {:situation_width$}  {query}",
-            g.count,
-            g.fuzzy_only_searches,
-            g.last_seen,
-            g.closest_situation.as_deref().unwrap_or("-"),
-        )?;
-    }
-    if summary.misses.len() < summary.distinct {
-        writeln!(
-            out,
-            "\n({} more: use --limit N to see them)",
-            summary.distinct - summary.misses.len()
-        )?;
-    }
-    writeln!(
-        out,
-        "\n(typos: searches that found only typo matches; closest situation: where an answer might belong)"
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -111,6 +111,7 @@ pub fn parse_playbook(bytes: &[u8], rel_path: &str) -> Parsed {
         return fail(diagnostics);
     }
     let lines = LineIndex::new(&text);
+    invisible_characters(&text, &lines, rel_path, &mut diagnostics);
     let Some((front, body_start)) = split_front_matter(&text, rel_path, &mut diagnostics) else {
         return fail(diagnostics);
     };
@@ -285,6 +286,38 @@ fn identity(
         diagnostics.push(invalid_id("id", id));
     }
     Some((id.clone(), key_line(front, "id"), source.clone(), None))
+}
+
+/// Characters a trainer cannot see that change what agents get: control characters (an
+/// escape sequence in a title would reach terminals, were it not filtered), bidi overrides
+/// and isolates (a line that reads otherwise than it is written), and zero-width spaces and
+/// joiners inside a word (the word can no longer be found). Persian's ZWNJ is legitimate.
+fn invisible_characters(
+    text: &str,
+    lines: &LineIndex,
+    rel_path: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for (offset, c) in text.char_indices() {
+        let what = match c {
+            '\n' | '\t' => continue,
+            c if c.is_control() => "a control character",
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => "a bidi override",
+            '\u{200B}' | '\u{2060}' | '\u{FEFF}' => "a zero-width space",
+            _ => continue,
+        };
+        let (line, col) = lines.line_col(offset);
+        diagnostics.push(
+            Diagnostic::warning(
+                rel_path,
+                line,
+                "W0009",
+                format!("{what} (U+{:04X}) that nobody can see", u32::from(c)),
+            )
+            .at_col(col)
+            .with_hint("delete it: it changes how the text is shown or makes a word unsearchable"),
+        );
+    }
 }
 
 /// Refuses files that cannot be playbooks at all: too large, or binary.
@@ -1173,6 +1206,25 @@ Giv klienten en chance for at udtrykke sine følelser, men irettesæt ham, hvis 
         assert!(step.gloss.starts_with("Warn a rude customer"));
         assert_eq!(step.escalate_when.len(), 1);
         assert_eq!(parsed.situation_lines, [17]);
+    }
+
+    #[test]
+    fn invisible_characters_are_reported_where_they_are() {
+        let text = "+++\nid = \"da-x\"\ntitle = \"X\"\nlang = \"da\"\n\n[source]\ntitle = \"X\"\n+++\n\n\
+                    ## Læg på\u{202E} {#a}\n\n**Situations:** abusive-caller\n\n\
+                    Sig \u{1b}[2Jfarvel og ven\u{200B}ligt.\n\n\
+                    مشتری\u{200C}ها\n\n**Gloss:** Hang up.\n";
+        let parsed = parse_playbook(text.as_bytes(), "playbooks/da/x.md");
+        let found: Vec<(&str, usize)> = parsed
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "W0009")
+            .map(|d| (d.message.as_str(), d.line))
+            .collect();
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(found[0].0.contains("bidi") && found[0].1 == 10, "{found:?}");
+        assert!(found[1].0.contains("control") && found[1].1 == 14, "{found:?}");
+        assert!(found[2].0.contains("zero-width") && found[2].1 == 14, "{found:?}");
     }
 
     #[test]

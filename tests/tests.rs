@@ -7,6 +7,7 @@
 mod common;
 
 mod check;
+mod follow;
 mod gen_corpus;
 mod live_tmux;
 mod probe;

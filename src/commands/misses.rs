@@ -79,7 +79,7 @@ pub(super) fn run(
         serde_json::to_writer_pretty(&mut *out, &value).map_err(|e| io_err(e.into()))?;
         writeln!(out).map_err(io_err)?;
     } else {
-        crate::misses::summary_human(out, &summary, &log).map_err(io_err)?;
+        crate::render::tables::misses_human(out, &summary, &log).map_err(io_err)?;
     }
     Ok(Outcome::Success)
 }

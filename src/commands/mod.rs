@@ -25,7 +25,7 @@ pub use new::NewConfig;
 pub use search::SearchConfig;
 pub use serve::ServeConfig;
 pub use show::ShowConfig;
-pub use situations::SituationsConfig;
+pub use situations::{SituationRow, SituationsConfig};
 pub use translations::TranslationsConfig;
 
 use crate::corpus::Repo;

@@ -5,7 +5,6 @@ use crate::corpus::load_corpus;
 use crate::engine::required_taxonomy;
 use crate::error::Result;
 use crate::model::{Lang, Playbook};
-use crate::taxonomy::TAXONOMY_LANGS;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -18,10 +17,10 @@ pub struct SituationsConfig {
 
 /// One situation with its step counts per language.
 #[derive(Debug, Serialize)]
-struct SituationRow<'a> {
+pub struct SituationRow<'a> {
     #[serde(flatten)]
-    situation: &'a crate::taxonomy::Situation,
-    steps: BTreeMap<&'static str, usize>,
+    pub situation: &'a crate::taxonomy::Situation,
+    pub steps: BTreeMap<&'static str, usize>,
 }
 
 pub(super) fn run(config: &SituationsConfig, out: &mut dyn Write) -> Result<Outcome> {
@@ -45,7 +44,7 @@ pub(super) fn run(config: &SituationsConfig, out: &mut dyn Write) -> Result<Outc
         serde_json::to_writer_pretty(&mut *out, &value).map_err(|e| io_err(e.into()))?;
         writeln!(out).map_err(io_err)?;
     } else {
-        situations_table(out, &rows).map_err(io_err)?;
+        crate::render::tables::situations_human(out, &rows).map_err(io_err)?;
     }
     Ok(Outcome::Success)
 }
@@ -57,40 +56,4 @@ fn count_steps(playbooks: &[Playbook], id: &str, lang: Lang) -> usize {
         .flat_map(|p| &p.steps)
         .filter(|s| s.situations.iter().any(|t| t == id))
         .count()
-}
-
-fn situations_table(out: &mut dyn Write, rows: &[SituationRow]) -> std::io::Result<()> {
-    let id_width = rows
-        .iter()
-        .map(|r| r.situation.id.len())
-        .max()
-        .unwrap_or(2)
-        .max(2);
-    write!(out, "{:id_width$}", "id")?;
-    for lang in Lang::ALL {
-        write!(out, "  {:>2}", lang.code())?;
-    }
-    writeln!(out, "  label")?;
-    for row in rows {
-        let star = if row.situation.headline { "*" } else { "" };
-        write!(out, "{:id_width$}", row.situation.id)?;
-        for lang in Lang::ALL {
-            let n = row.steps[lang.code()];
-            let cell = if n == 0 {
-                "-".to_string()
-            } else {
-                n.to_string()
-            };
-            write!(out, "  {cell:>2}")?;
-        }
-        let labels: Vec<&str> = TAXONOMY_LANGS
-            .iter()
-            .filter_map(|l| row.situation.label_in(l))
-            .collect();
-        writeln!(out, "  {}{star}", labels.join(" / "))?;
-    }
-    writeln!(
-        out,
-        "\n(* headline situation: every step needs phrases; - marks a gap)"
-    )
 }

@@ -1,6 +1,10 @@
-//! Tables for trainers: `playbook translations` (the matrix, and what `--stamp` did).
+//! Tables for trainers: `playbook translations` (the matrix, and what `--stamp` did),
+//! `playbook situations`, and `playbook misses`.
 
 use super::{Paint, Style, printable, wrap};
+use crate::commands::SituationRow;
+use crate::model::Lang;
+use crate::taxonomy::TAXONOMY_LANGS;
 use crate::translations::{Cell, Ignored, Matrix, StampReport, Status};
 use std::io::{self, Write};
 
@@ -191,4 +195,100 @@ pub fn stamp_human(out: &mut dyn Write, reports: &[StampReport], style: Style) -
         }
     }
     Ok(())
+}
+
+/// Every situation with its step counts per language, and its labels.
+pub fn situations_human(out: &mut dyn Write, rows: &[SituationRow]) -> io::Result<()> {
+    let id_width = rows
+        .iter()
+        .map(|r| r.situation.id.len())
+        .max()
+        .unwrap_or(2)
+        .max(2);
+    write!(out, "{:id_width$}", "id")?;
+    for lang in Lang::ALL {
+        write!(out, "  {:>2}", lang.code())?;
+    }
+    writeln!(out, "  label")?;
+    for row in rows {
+        let star = if row.situation.headline { "*" } else { "" };
+        write!(out, "{:id_width$}", row.situation.id)?;
+        for lang in Lang::ALL {
+            let n = row.steps[lang.code()];
+            let cell = if n == 0 {
+                "-".to_string()
+            } else {
+                n.to_string()
+            };
+            write!(out, "  {cell:>2}")?;
+        }
+        let labels: Vec<&str> = TAXONOMY_LANGS
+            .iter()
+            .filter_map(|l| row.situation.label_in(l))
+            .collect();
+        writeln!(out, "  {}{star}", printable(&labels.join(" / ")))?;
+    }
+    writeln!(
+        out,
+        "\n(* headline situation: every step needs phrases; - marks a gap)"
+    )
+}
+
+/// The summary as a table for people: query last, since Thai and Persian text does not
+/// line up in columns.
+pub fn misses_human(
+    out: &mut dyn Write,
+    summary: &crate::misses::MissSummary,
+    log: &std::path::Path,
+) -> io::Result<()> {
+    if summary.searches == 0 {
+        return writeln!(out, "no misses logged in {}", log.display());
+    }
+    writeln!(
+        out,
+        "{} search(es) found nothing or only typo matches: {} distinct quer{} in {}",
+        summary.searches,
+        summary.distinct,
+        if summary.distinct == 1 { "y" } else { "ies" },
+        log.display()
+    )?;
+    let situation_width = summary
+        .misses
+        .iter()
+        .filter_map(|g| g.closest_situation.as_ref().map(String::len))
+        .max()
+        .unwrap_or(0)
+        .max("closest situation".len());
+    writeln!(
+        out,
+        "\n{:>5}  {:>5}  {:20}  {:situation_width$}  query",
+        "count", "typos", "last seen", "closest situation"
+    )?;
+    for g in &summary.misses {
+        // Agents typed these: anything in them is shown, nothing reaches the terminal raw.
+        let query = if g.query.is_empty() {
+            "(no words: situation filter only)".into()
+        } else {
+            printable(&g.query)
+        };
+        writeln!(
+            out,
+            "{:>5}  {:>5}  {:20}  {:situation_width$}  {query}",
+            g.count,
+            g.fuzzy_only_searches,
+            g.last_seen,
+            g.closest_situation.as_deref().unwrap_or("-"),
+        )?;
+    }
+    if summary.misses.len() < summary.distinct {
+        writeln!(
+            out,
+            "\n({} more: use --limit N to see them)",
+            summary.distinct - summary.misses.len()
+        )?;
+    }
+    writeln!(
+        out,
+        "\n(typos: searches that found only typo matches; closest situation: where an answer might belong)"
+    )
 }
