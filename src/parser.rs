@@ -1223,8 +1223,14 @@ Giv klienten en chance for at udtrykke sine følelser, men irettesæt ham, hvis 
             .collect();
         assert_eq!(found.len(), 3, "{found:?}");
         assert!(found[0].0.contains("bidi") && found[0].1 == 10, "{found:?}");
-        assert!(found[1].0.contains("control") && found[1].1 == 14, "{found:?}");
-        assert!(found[2].0.contains("zero-width") && found[2].1 == 14, "{found:?}");
+        assert!(
+            found[1].0.contains("control") && found[1].1 == 14,
+            "{found:?}"
+        );
+        assert!(
+            found[2].0.contains("zero-width") && found[2].1 == 14,
+            "{found:?}"
+        );
     }
 
     #[test]
