@@ -49,6 +49,33 @@ pub enum Analyzer {
 }
 
 impl Analyzer {
+    /// The language whose text this analyzer reads (`None`: text in any Latin-script
+    /// language, spelt exactly). The one place that ties analyzers to languages.
+    pub fn language(self) -> Option<crate::model::Lang> {
+        use crate::model::Lang;
+        match self {
+            Analyzer::LatinExact => None,
+            Analyzer::English => Some(Lang::En),
+            Analyzer::ThaiWords | Analyzer::ThaiBigrams => Some(Lang::Th),
+            Analyzer::Persian | Analyzer::PersianStem => Some(Lang::Fa),
+            Analyzer::Romanian => Some(Lang::Ro),
+            Analyzer::Danish => Some(Lang::Da),
+        }
+    }
+
+    /// The analyzer that reads the words of `lang` as the taxonomy's labels and synonyms
+    /// are read: its stemmed forms where the language has them.
+    pub fn for_words_of(lang: crate::model::Lang) -> Analyzer {
+        use crate::model::Lang;
+        match lang {
+            Lang::Fa => Analyzer::PersianStem,
+            Lang::Th => Analyzer::ThaiWords,
+            Lang::Ro => Analyzer::Romanian,
+            Lang::Da => Analyzer::Danish,
+            Lang::En => Analyzer::English,
+        }
+    }
+
     pub const ALL: [Analyzer; 8] = [
         Analyzer::ThaiWords,
         Analyzer::ThaiBigrams,

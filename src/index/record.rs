@@ -232,14 +232,7 @@ pub fn order_key(path: &str, step: &str) -> u64 {
 /// exact Latin field sees all text (Latin words appear in every language); the English
 /// field sees the glosses and the English translations.
 fn indexes(analyzer: Analyzer, lang: Lang) -> bool {
-    match analyzer {
-        Analyzer::LatinExact => true,
-        Analyzer::English => lang == Lang::En,
-        Analyzer::ThaiWords | Analyzer::ThaiBigrams => lang == Lang::Th,
-        Analyzer::Persian | Analyzer::PersianStem => lang == Lang::Fa,
-        Analyzer::Romanian => lang == Lang::Ro,
-        Analyzer::Danish => lang == Lang::Da,
-    }
+    analyzer.language().is_none_or(|own| own == lang)
 }
 
 /// The tantivy documents of an original playbook, one per step, each with the step's
