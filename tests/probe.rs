@@ -13,6 +13,13 @@
 //! Their misses showed gaps in the engine and the taxonomy, since fixed; they now guard
 //! against regressions, and flatter the engine as measures.
 //!
+//! Three more were written by helpers who read only the source articles (never the
+//! playbooks, the taxonomy or the engine), in the blind sample's five styles and languages:
+//! `tests/fixtures/blindA.jsonl` and `blindB.jsonl` (75 each; 0.520 and 0.453 before
+//! translations were searched, 0.627 and 0.600 after) and `blindC.jsonl` (100, held out:
+//! 0.410 before, 0.550 after, never looked at while changing the engine). They guard the
+//! level reached, a little under it; the goal (0.90) is far above.
+//!
 //! Scored like `../shared/eval/run_eval.py`: a query is a hit when one of its top-k results,
 //! all its strings joined, contains an anchor after normalisation (NFKC, lowercase, no ZWNJ
 //! or whitespace, Arabic yeh/kaf as Persian, Romanian cedilla as comma) and, where a
@@ -93,7 +100,26 @@ fn fourth_blind_probe_messy_input() {
     assert_recall("probe4", include_str!("fixtures/probe4.jsonl"));
 }
 
+#[test]
+fn source_blind_probe_a() {
+    assert_recall_at_least("blindA", include_str!("fixtures/blindA.jsonl"), 0.60);
+}
+
+#[test]
+fn source_blind_probe_b() {
+    assert_recall_at_least("blindB", include_str!("fixtures/blindB.jsonl"), 0.56);
+}
+
+#[test]
+fn source_blind_probe_c_held_out() {
+    assert_recall_at_least("blindC", include_str!("fixtures/blindC.jsonl"), 0.52);
+}
+
 fn assert_recall(name: &str, jsonl: &str) {
+    assert_recall_at_least(name, jsonl, MIN_RECALL);
+}
+
+fn assert_recall_at_least(name: &str, jsonl: &str, min_recall: f64) {
     let tree = shipped_tree();
     let probes: Vec<Probe> = jsonl
         .lines()
@@ -127,8 +153,8 @@ fn assert_recall(name: &str, jsonl: &str) {
     let recall = hits as f64 / probes.len() as f64;
     println!("{name} recall@k = {hits}/{} = {recall:.3}", probes.len());
     assert!(
-        recall >= MIN_RECALL,
-        "{name}: recall {recall:.3} under {MIN_RECALL}"
+        recall >= min_recall,
+        "{name}: recall {recall:.3} under {min_recall}"
     );
 }
 
