@@ -10,6 +10,10 @@
 use crate::analysis::{Analyzer, fold_diacritics, is_persian_function_word, normalize_persian};
 use crate::fixed::{Fixed, u32_at, u64_at};
 use crate::taxonomy::Taxonomy;
+use crate::tuning::{
+    COMPACT_LENGTH_BONUS, ID_MATCH_STRENGTH, NAME_LENGTH_BONUS, PARTIAL_NAME_SHARE,
+    RESOLVE_MIN_SHARE, RESOLVE_MIN_STRENGTH, SUGGEST_MIN_STRENGTH,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::ops::Range;
@@ -23,10 +27,7 @@ pub fn typo_budget(chars: usize) -> usize {
     }
 }
 
-/// How well a word matches when it is spelt like a form of a name's word.
-const EXACT: f32 = 1.0;
-/// How well a word matches when it is within its typo budget of a name's word.
-const TYPO: f32 = 0.8;
+use crate::tuning::{NAME_WORD_EXACT as EXACT, NAME_WORD_TYPO as TYPO};
 
 /// A piece of [`SituationMatcher::text`], or a range of one of its tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -181,6 +182,8 @@ pub struct SituationMatcher {
 /// A word as an analyzer sees it, while building the matcher or reading a query.
 #[derive(Debug, Clone)]
 struct Word {
+    /// Byte range of the surface word in the text it came from.
+    span: (usize, usize),
     folded: String,
     /// Its analysed forms (stems, variants); for a stop word, the word itself.
     forms: Vec<String>,
@@ -221,6 +224,7 @@ fn words_of(text: &str, analyzer: Analyzer) -> Vec<Word> {
                 forms.push(folded.clone());
             }
             Word {
+                span: (w.start, w.end),
                 folded,
                 forms,
                 stop,
@@ -352,6 +356,8 @@ struct QueryMatch {
     scores: Vec<f32>,
     /// How many content words (not stop words) the query has, per analyzer.
     content: Vec<(Analyzer, usize)>,
+    /// Which query word (byte range) matched which vocabulary word.
+    hits: Vec<(u32, (usize, usize))>,
 }
 
 impl QueryMatch {
@@ -417,7 +423,9 @@ impl SituationMatcher {
         let best = scores.iter().map(|r| r.strength).fold(0.0f32, f32::max);
         let mut out: Vec<Resolved> = scores
             .into_iter()
-            .filter(|r| r.strength >= 0.75 && r.strength >= best * 0.6)
+            .filter(|r| {
+                r.strength >= RESOLVE_MIN_STRENGTH && r.strength >= best * RESOLVE_MIN_SHARE
+            })
             .collect();
         out.sort_by(|a, b| {
             b.strength
@@ -437,7 +445,7 @@ impl SituationMatcher {
         });
         scores
             .into_iter()
-            .filter(|r| r.strength > 0.2)
+            .filter(|r| r.strength > SUGGEST_MIN_STRENGTH)
             .take(n)
             .map(|r| r.id)
             .collect()
@@ -480,6 +488,7 @@ impl SituationMatcher {
     fn match_query(&self, query: &str) -> QueryMatch {
         let mut scores = vec![0.0f32; self.vocabulary.len()];
         let mut content = Vec::with_capacity(self.analyzers.len());
+        let mut hits = Vec::new();
         for &analyzer in &self.analyzers {
             let query_words = words_of(query, analyzer);
             content.push((analyzer, query_words.iter().filter(|w| !w.stop).count()));
@@ -488,6 +497,7 @@ impl SituationMatcher {
                 for form in &query_word.forms {
                     for word in self.words_with_form(analyzer, form) {
                         scores[word as usize] = EXACT;
+                        hits.push((word, query_word.span));
                         known = true;
                     }
                 }
@@ -502,35 +512,63 @@ impl SituationMatcher {
                         && self.within_typos(word, query_word, query_len, query_chars)
                     {
                         scores[i] = TYPO;
+                        hits.push((i as u32, query_word.span));
                     }
                 }
             }
         }
-        QueryMatch { scores, content }
+        QueryMatch {
+            scores,
+            content,
+            hits,
+        }
     }
 
     fn score_all(&self, query: &str, partial: bool) -> Vec<Resolved> {
-        // Per situation: the best (strength, coverage) of its names.
-        let mut best: Vec<(f32, f32)> = vec![(0.0, 0.0); self.ids.len()];
-        let mut keep = |situation: usize, strength: f32, coverage: f32| {
+        // Per situation: the best (strength, coverage, explained words) of its names.
+        type Best = (f32, f32, Vec<(usize, usize)>);
+        let mut best: Vec<Best> = vec![(0.0, 0.0, Vec::new()); self.ids.len()];
+        let mut keep = |situation: usize, strength: f32, coverage: f32, explained: Vec<_>| {
             let e = &mut best[situation];
             if strength > e.0 || (strength == e.0 && coverage > e.1) {
-                *e = (strength, coverage);
+                *e = (strength, coverage, explained);
             }
         };
         let query_lower = query.to_lowercase();
         let query_content = query_lower.split_whitespace().count().max(1) as f32;
         for i in 0..self.ids.len() {
-            if query_lower.contains(self.id(i)) {
-                keep(i, 2.0, (1.0 / query_content).min(1.0));
+            if let Some(at) = query_lower.find(self.id(i)) {
+                let explained = if query_lower.len() == query.len() {
+                    vec![(at, at + self.id(i).len())]
+                } else {
+                    Vec::new()
+                };
+                keep(
+                    i,
+                    ID_MATCH_STRENGTH,
+                    (1.0 / query_content).min(1.0),
+                    explained,
+                );
             }
         }
         let matched = self.match_query(query);
         let query_compact = compact(query);
+        // Thai and Persian words of the query, for what a compact name explains.
+        let joined_words: Vec<(String, (usize, usize))> = if query_compact.is_ascii() {
+            Vec::new()
+        } else {
+            [Analyzer::ThaiWords, Analyzer::Persian]
+                .iter()
+                .flat_map(|a| a.surface_words(query))
+                .map(|t| (compact(&t.text), (t.start, t.end)))
+                .filter(|(c, _)| !c.is_empty() && !c.is_ascii())
+                .collect()
+        };
         for name in &self.names {
             let words = self.words_of_name(name);
             let mut score = self.name_match(words, &matched.scores, partial);
             let mut coverage = 0.0;
+            let mut explained = Vec::new();
             if score > 0.0 {
                 let analyzer = self.vocabulary[words[0] as usize].analyzer;
                 let name_content = words
@@ -539,6 +577,12 @@ impl SituationMatcher {
                     .count();
                 let query_content = matched.content_words(analyzer).max(1);
                 coverage = (name_content as f32 / query_content as f32).min(1.0);
+                explained = matched
+                    .hits
+                    .iter()
+                    .filter(|(w, _)| words.contains(w))
+                    .map(|&(_, span)| span)
+                    .collect();
             }
             // Compact names are Thai or Persian: compared as bytes, and only with a query
             // that has such letters at all.
@@ -547,24 +591,34 @@ impl SituationMatcher {
                 && contains_bytes(query_compact.as_bytes(), c)
                 && let Ok(c) = std::str::from_utf8(c)
             {
-                let compact_score = 1.0 + 0.05 * c.chars().count().min(20) as f32;
+                let compact_score = 1.0 + COMPACT_LENGTH_BONUS * c.chars().count().min(20) as f32;
                 if compact_score >= score {
                     score = compact_score;
                     let query_len = query_compact.chars().count().max(1);
                     coverage = c.chars().count() as f32 / query_len as f32;
+                    explained = joined_words
+                        .iter()
+                        .filter(|(w, _)| c.contains(w.as_str()))
+                        .map(|&(_, span)| span)
+                        .collect();
                 }
             }
             if score > 0.0 {
-                keep(name.situation as usize, score, coverage);
+                keep(name.situation as usize, score, coverage, explained);
             }
         }
         best.into_iter()
             .enumerate()
-            .filter(|(_, (strength, _))| *strength > 0.0)
-            .map(|(i, (strength, coverage))| Resolved {
-                id: self.id(i).to_string(),
-                strength,
-                coverage,
+            .filter(|(_, (strength, _, _))| *strength > 0.0)
+            .map(|(i, (strength, coverage, mut explained))| {
+                explained.sort_unstable();
+                explained.dedup();
+                Resolved {
+                    id: self.id(i).to_string(),
+                    strength,
+                    coverage,
+                    explained,
+                }
             })
             .collect()
     }
@@ -593,9 +647,9 @@ impl SituationMatcher {
         let matched = required().filter(|&w| scores[w as usize] > 0.0).count();
         let n = n as f32;
         if matched as f32 == n {
-            total / n + 0.1 * (n - 1.0).min(3.0)
+            total / n + NAME_LENGTH_BONUS * (n - 1.0).min(3.0)
         } else if partial {
-            0.5 * total / n
+            PARTIAL_NAME_SHARE * total / n
         } else {
             0.0
         }
@@ -615,6 +669,8 @@ pub struct Resolved {
     pub strength: f32,
     /// How much of the query the matched name explains (1: the query is the name).
     pub coverage: f32,
+    /// The byte ranges of the query words the matched name explains.
+    pub explained: Vec<(usize, usize)>,
 }
 
 #[cfg(test)]
@@ -709,6 +765,33 @@ da = ["vil tale med chefen"]
         // "monkey" is a known word, so it is taken as typed, not as a typo of "money".
         assert_eq!(resolved(&m, "monkey"), ["manager-request"]);
         assert!(resolved(&m, "weather forecast").is_empty());
+    }
+
+    #[test]
+    fn a_situation_says_which_query_words_it_explains() {
+        let m = matcher();
+        let query = "customer wants a refund before friday";
+        let r = m.resolve(query);
+        assert_eq!(r.len(), 1);
+        let words: Vec<&str> = r[0].explained.iter().map(|&(s, e)| &query[s..e]).collect();
+        // The need ("before friday") is left for the steps' own words to match.
+        assert!(
+            words.contains(&"wants") && words.contains(&"refund"),
+            "{words:?}"
+        );
+        assert!(
+            !words.contains(&"before") && !words.contains(&"friday"),
+            "{words:?}"
+        );
+        let query = "ลูกค้าขอคืนเงินด่วน";
+        let r = m.resolve(query);
+        assert_eq!(r[0].id, "refund-demand");
+        assert!(!r[0].explained.is_empty());
+        assert!(
+            r[0].explained
+                .iter()
+                .all(|&(s, e)| !query[s..e].contains("ด่วน"))
+        );
     }
 
     #[test]

@@ -8,6 +8,12 @@ use crate::index::{SearchIndex, StepRecord, TranslatedStep};
 pub use crate::matcher::{Resolved, SituationMatcher, typo_budget};
 use crate::model::Lang;
 use crate::taxonomy::Taxonomy;
+use crate::tuning::{
+    DOMINANT_COVERAGE, DOMINANT_SITUATION_BOOST, EXPLAINED_WORD_WEIGHT, FIELD_ENGLISH, FIELD_EXACT,
+    FIELD_STEMMED, FIELD_THAI_BIGRAMS, FUZZY_FACTOR, LANGUAGE_BOOST, MAX_SITUATION_STRENGTH,
+    OWN_LANGUAGE_CANDIDATES, OWN_LANGUAGE_MIN_SHARE, PRIMARY_SITUATION_SHARE, SITUATION_PRIOR,
+    TIE_BREAKER,
+};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -19,13 +25,6 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{TantivyDocument, Term};
 
-/// How many further candidates are looked at for a step in the query's own language.
-const OWN_LANGUAGE_CANDIDATES: usize = 20;
-/// A step in the query's language takes the last shown place only if it scores at least
-/// this share of the best result: an agent reads their own language fastest, but a step
-/// that barely matches is no help in any language.
-const OWN_LANGUAGE_MIN_SHARE: f32 = 0.25;
-
 /// How many results an agent sees unless they ask for more.
 pub const DEFAULT_LIMIT: usize = 3;
 
@@ -35,54 +34,27 @@ const MAX_TERMS_PER_FIELD: usize = 48;
 /// Typo-tolerant variants are built for this many terms at most (they are costlier).
 const MAX_FUZZY_TERMS: usize = 12;
 
-/// Weight of each field's matches. Exact spellings outrank folded and stemmed ones.
+/// Weight of each field's matches (see [`crate::tuning`]).
 fn field_weight(analyzer: Analyzer) -> f32 {
     match analyzer {
-        Analyzer::LatinExact => 1.5,
-        Analyzer::Persian => 1.5,
-        Analyzer::ThaiWords => 1.5,
-        Analyzer::ThaiBigrams => 0.4,
-        Analyzer::PersianStem => 1.0,
-        Analyzer::Romanian | Analyzer::Danish => 1.0,
-        Analyzer::English => 1.2,
+        Analyzer::LatinExact | Analyzer::Persian | Analyzer::ThaiWords => FIELD_EXACT,
+        Analyzer::ThaiBigrams => FIELD_THAI_BIGRAMS,
+        Analyzer::PersianStem | Analyzer::Romanian | Analyzer::Danish => FIELD_STEMMED,
+        Analyzer::English => FIELD_ENGLISH,
     }
 }
 
-/// Score added to a step tagged with a situation the query resolved to (times the match's strength).
-const SITUATION_BOOST: f32 = 12.0;
-/// When the query is (nearly) all a situation's name, its steps come first, whatever else
-/// the words match.
-const DOMINANT_SITUATION_BOOST: f32 = 60.0;
-
-/// How much of the query a situation's name must explain for the situation to dominate.
-/// A little under three quarters: "ลูกค้า" (customer) before "ขอคุยกับผู้จัดการ" (asks to
-/// talk to the manager) must not stop the query being a manager request.
-const DOMINANT_COVERAGE: f32 = 0.6;
-
-/// The score a resolved situation adds to the steps tagged with it.
+/// The score a resolved situation adds to the steps tagged with it: a trump card when the
+/// query is essentially the situation's name, a prior among the steps that match the
+/// query's other words (its need) when it is not.
 fn situation_boost(r: &Resolved) -> f32 {
     let base = if r.coverage >= DOMINANT_COVERAGE {
         DOMINANT_SITUATION_BOOST
     } else {
-        SITUATION_BOOST
+        SITUATION_PRIOR
     };
-    base * r.strength.min(1.5)
+    base * r.strength.min(MAX_SITUATION_STRENGTH)
 }
-
-/// Score added to a step written in the query's language.
-const LANGUAGE_BOOST: f32 = 6.0;
-
-/// The query's language outranks which tag a step lists first, but never a situation:
-/// a Danish query for a situation shows Danish steps for it first, then other languages'.
-fn language_boost(resolved: &[Resolved]) -> f32 {
-    let strongest = resolved.iter().map(situation_boost).fold(0.0f32, f32::max);
-    LANGUAGE_BOOST.max(0.25 * strongest)
-}
-/// Typo matches count this much of an exact match.
-const FUZZY_FACTOR: f32 = 0.35;
-
-/// How much a query word's other matching fields add to its best one.
-const TIE_BREAKER: f32 = 0.2;
 
 /// The byte spans of a query's words in every script (Latin words, Thai dictionary words,
 /// joined Persian words), sorted by start.
@@ -318,7 +290,7 @@ impl Searcher {
         query_lang: Option<Lang>,
     ) -> Result<(Vec<Hit>, bool)> {
         let fields = &self.index.fields;
-        let (text_query, exact_terms) = self.text_query(query);
+        let (text_query, exact_terms) = self.text_query(query, resolved);
         let mut core: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         if let Some(q) = text_query {
             core.push((Occur::Should, q));
@@ -326,7 +298,10 @@ impl Searcher {
         for r in resolved {
             // Steps that list the situation first (their main one) rank above steps that
             // only mention it among others.
-            for (field, share) in [(fields.situations, 0.97), (fields.primary_situation, 0.03)] {
+            for (field, share) in [
+                (fields.situations, 1.0 - PRIMARY_SITUATION_SHARE),
+                (fields.primary_situation, PRIMARY_SITUATION_SHARE),
+            ] {
                 let term = Term::from_field_text(field, &r.id);
                 let q = TermQuery::new(term, IndexRecordOption::Basic);
                 core.push((
@@ -355,7 +330,7 @@ impl Searcher {
             );
             outer.push((
                 Occur::Should,
-                Box::new(ConstScoreQuery::new(Box::new(q), language_boost(resolved))),
+                Box::new(ConstScoreQuery::new(Box::new(q), LANGUAGE_BOOST)),
             ));
         }
         if !request.langs.is_empty() {
@@ -465,11 +440,28 @@ impl Searcher {
 
     /// The free-text part of the query over every analyzer's field; also the exact-only
     /// clauses, to tell whether anything matched without typo tolerance.
-    fn text_query(&self, query: &str) -> (Option<Box<dyn Query>>, Clauses) {
+    fn text_query(&self, query: &str, resolved: &[Resolved]) -> (Option<Box<dyn Query>>, Clauses) {
         // Each query word is one disjunction over every field and form it matches: a word
         // scores by its best match (plus a little for the others), so a common word that
         // matches in four fields does not outweigh a rare one that matches in one.
         let words = surface_words(query);
+        // Words a resolved situation explains already count through its prior: they count
+        // again only a little, so that the words it does not explain (the need) decide.
+        let explained: Vec<bool> = words
+            .iter()
+            .map(|&(start, end)| {
+                resolved
+                    .iter()
+                    .any(|r| r.explained.iter().any(|&(s, e)| s < end && start < e))
+            })
+            .collect();
+        let word_weight = |word: usize| {
+            if explained.get(word).copied().unwrap_or(false) {
+                EXPLAINED_WORD_WEIGHT
+            } else {
+                1.0
+            }
+        };
         let searcher = self.index.reader.searcher();
         let mut per_word: BTreeMap<usize, Vec<Box<dyn Query>>> = BTreeMap::new();
         let mut exact: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -490,6 +482,7 @@ impl Searcher {
             let weight = field_weight(analyzer);
             for (i, t) in terms.iter().enumerate() {
                 let word = word_at(&words, t.start);
+                let weight = weight * word_weight(word);
                 let term = Term::from_field_text(field, &t.text);
                 if searcher.doc_freq(&term).unwrap_or(0) > 0 {
                     found_as_typed.insert(word);

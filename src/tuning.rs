@@ -11,3 +11,83 @@ pub const FOLLOW_SETTLE: Duration = Duration::from_millis(40);
 /// events when its queue overflows, and sends none for a write made through a hard link
 /// from outside the tree. A walk costs one `stat` per playbook (about 30 ms at 10,000).
 pub const FOLLOW_BACKSTOP: Duration = Duration::from_secs(2);
+
+// ---------------------------------------------------------------------------------------
+// Ranking. Every weight a search uses lives here, with its reason.
+// ---------------------------------------------------------------------------------------
+
+/// Situation matcher: a situation is resolved when its best name matches at least this
+/// well (a full name without typos is 1.0; each typo-tolerant word lowers it to 0.8).
+pub const RESOLVE_MIN_STRENGTH: f32 = 0.75;
+/// ...and at least this share of the best situation's strength: a weaker, partial reading
+/// of the query is noise beside a clear one.
+pub const RESOLVE_MIN_SHARE: f32 = 0.6;
+/// "Did you mean" lists situations whose names half-match (partial matches score half
+/// their share of matched words), above this.
+pub const SUGGEST_MIN_STRENGTH: f32 = 0.2;
+/// A query that contains a situation's id ("legal-threat") names it outright: stronger than
+/// any name match.
+pub const ID_MATCH_STRENGTH: f32 = 2.0;
+/// A Thai or Persian name found inside the query's letters scores 1 plus this per
+/// character (up to 20): a longer name found whole is more specific.
+pub const COMPACT_LENGTH_BONUS: f32 = 0.05;
+/// A name all of whose words are in the query scores its words' average plus this per
+/// extra word (up to three): longer names are more specific.
+pub const NAME_LENGTH_BONUS: f32 = 0.1;
+/// For suggestions only: a name with some of its words in the query scores this share.
+pub const PARTIAL_NAME_SHARE: f32 = 0.5;
+/// How well a query word matches a name's word when spelt like one of its forms.
+pub const NAME_WORD_EXACT: f32 = 1.0;
+/// ...and when within its typo budget: a guess, so below an exact match, but above
+/// [`RESOLVE_MIN_STRENGTH`] so that a one-word name with a typo still resolves.
+pub const NAME_WORD_TYPO: f32 = 0.8;
+
+/// Search: weight of each field's matches. Exact spellings outrank folded and stemmed
+/// ones; Thai bigrams are a net for words the dictionary does not know, so they count
+/// little.
+pub const FIELD_EXACT: f32 = 1.5;
+pub const FIELD_THAI_BIGRAMS: f32 = 0.4;
+pub const FIELD_STEMMED: f32 = 1.0;
+/// English stems are reliable and English glosses exist for every step.
+pub const FIELD_ENGLISH: f32 = 1.2;
+
+/// Typo matches count this much of an exact match.
+pub const FUZZY_FACTOR: f32 = 0.35;
+/// How much a query word's other matching fields add to its best one.
+pub const TIE_BREAKER: f32 = 0.2;
+
+/// When the query is (nearly) all a situation's name, its steps come first, whatever else
+/// the words match.
+pub const DOMINANT_SITUATION_BOOST: f32 = 60.0;
+/// How much of the query a situation's name must explain for the situation to dominate.
+/// A little under three quarters: "ลูกค้า" (customer) before "ขอคุยกับผู้จัดการ" (asks to
+/// talk to the manager) must not stop the query being a manager request.
+pub const DOMINANT_COVERAGE: f32 = 0.6;
+/// Otherwise the situation is a prior: the query names a situation and a need, and the
+/// step that answers the need must not sink below every step merely tagged with the
+/// situation. About one well-matched word's score (measured: 2 loses the situation's
+/// help on vague queries, 8 and above buries the need again).
+pub const SITUATION_PRIOR: f32 = 4.0;
+/// Strength above this (long names, ids) does not boost further.
+pub const MAX_SITUATION_STRENGTH: f32 = 1.5;
+/// Of a situation's score, the share for steps that list it first (their main one) rather
+/// than among others.
+pub const PRIMARY_SITUATION_SHARE: f32 = 0.03;
+/// A query word a resolved situation explains counts this much: it already counts through
+/// the situation's prior, and must not count twice (but a step that says it in so many
+/// words is still a little likelier; measured: 0.2-0.4 lose, 1.0 loses).
+pub const EXPLAINED_WORD_WEIGHT: f32 = 0.7;
+
+/// Score added to a step written in the query's language. Every step now carries its
+/// translations, so any step can be read in the query's language; but the original is
+/// what its editors wrote and reviewed, so among near-equals it comes first. More than a
+/// situation's prior (an agent reads an original in their language fastest), far less than
+/// a dominant situation. Measured: 0 or 2 lose the originals asked for in the query's
+/// language; a share of the situation's score on top no longer helps.
+pub const LANGUAGE_BOOST: f32 = 6.0;
+/// How many further candidates are looked at for a step in the query's own language.
+pub const OWN_LANGUAGE_CANDIDATES: usize = 20;
+/// A step in the query's language takes the last shown place only if it scores at least
+/// this share of the best result: an agent reads their own language fastest, but a step
+/// that barely matches is no help in any language.
+pub const OWN_LANGUAGE_MIN_SHARE: f32 = 0.25;
