@@ -14,6 +14,9 @@
 //!    walk over `playbooks/` (`list_playbook_files`), `index::open_fresh` (walk + open +
 //!    compare with the manifest), and a bare open of the same index without any check.
 //!
+//! `PLAYBOOK_BENCH_TRANSLATIONS=N` gives the 10k corpus `N` translations per playbook
+//! (`target/bench-corpus/10k-tN`).
+//!
 //! `PLAYBOOK_BENCH=report` skips divan (1) and prints only (2) and (3), which is what
 //! `benches/run.sh` uses; `PLAYBOOK_BENCH=divan` runs only (1). divan's own options
 //! (a filter, `--sample-count`...) follow `--`.
@@ -182,17 +185,33 @@ fn sync_tree(from: &Path, to: &Path) {
     }
 }
 
-/// `target/bench-corpus/10k`, generated if missing.
+/// `target/bench-corpus/10k`, generated if missing. With `PLAYBOOK_BENCH_TRANSLATIONS=N`
+/// (0 to 4, default 0) the corpus also has `N` translations per playbook
+/// (`gen-corpus --translations N`) and lives in `10k-tN`.
 fn generated_root(count: usize, name: &str) -> PathBuf {
-    let root = bench_dir().join(name);
+    let translations: usize = std::env::var("PLAYBOOK_BENCH_TRANSLATIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let root = if translations == 0 {
+        bench_dir().join(name)
+    } else {
+        bench_dir().join(format!("{name}-t{translations}"))
+    };
     let marker = std::fs::read_to_string(root.join(gen_corpus::MARKER)).unwrap_or_default();
-    if !marker.starts_with(&format!("count = {count}\n")) {
-        eprintln!("generating {count} playbooks into {} ...", root.display());
+    if !marker.starts_with(&format!("count = {count}\n"))
+        || !marker.contains(&format!("\ntranslations = {translations}\n"))
+    {
+        eprintln!(
+            "generating {count} playbooks ({translations} translations each) into {} ...",
+            root.display()
+        );
         let summary = gen_corpus::run(&gen_corpus::Options {
             count,
             out: root.clone(),
             seed: 1,
             from: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+            translations,
         })
         .unwrap_or_else(|e| panic!("gen-corpus failed: {e}"));
         eprintln!("{summary}");

@@ -1,7 +1,7 @@
 //! `gen-corpus`: a deterministic generator of large playbook corpora for the benchmarks.
 //!
 //! ```console
-//! cargo run -p xtask --release -- gen-corpus --count 10000 --out target/bench-corpus/10k [--seed 1]
+//! cargo run -p xtask --release -- gen-corpus --count 10000 --out target/bench-corpus/10k [--seed 1] [--translations 1]
 //! ```
 //!
 //! It writes `OUT/playbooks/{fa,ro,th,da}/*.md` and a copy of `situations.toml`: `--count`
@@ -16,13 +16,23 @@
 //! sources and seed always give byte-identical files. `OUT/.gen-corpus` records what was made;
 //! an `OUT/playbooks` without it is never overwritten.
 //!
+//! `--translations N` (default 1; 0 to 4) also writes, for each generated playbook, `N`
+//! translations into the other reading languages (`en` and the three other original
+//! languages, chosen in turn from a random start), as `playbooks/<lang>/<original id>.md`:
+//! made of the target language's shipped text (originals and translations, so English comes
+//! from the shipped translations) the same way, with the original's step ids and sections, as
+//! many phrases and guidance list items per step, and each step stamped with the
+//! `<!-- original: … -->` fingerprint of the original step as `playbook::parser` reads it, so
+//! that `playbook check` finds no stale, unstamped or unknown step. Translations use their own
+//! random stream: the originals are the same whatever `N` is.
+//!
 //! This file depends only on the `playbook` library and std, so that the integration tests
 //! (`tests/gen_corpus.rs`) and the benchmarks (`benches/search.rs`) include it with `#[path]`
 //! and call [`run`] in-process; `xtask/src/main.rs` is its command line.
 
 use playbook::corpus::{Repo, load_corpus};
 use playbook::model::{Lang, Playbook, Step};
-use playbook::parser::is_valid_id;
+use playbook::parser::{is_valid_id, parse_playbook};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -38,6 +48,9 @@ pub struct Options {
     pub seed: u64,
     /// The folder holding the source `playbooks/`.
     pub from: PathBuf,
+    /// How many translations each generated playbook gets (0 to 4): into the other reading
+    /// languages, a deterministic choice, each stamped with its original steps' fingerprints.
+    pub translations: usize,
 }
 
 /// The marker that says `OUT/playbooks` was written by this program (and may be replaced).
@@ -63,9 +76,32 @@ pub fn run(args: &Options) -> Result<String, String> {
     let taxonomy_bytes = std::fs::read(repo.situations_path())
         .map_err(|e| format!("cannot read {}: {e}", repo.situations_path().display()))?;
 
+    if args.translations > 4 {
+        return Err(format!(
+            "--translations {} is more than the four other reading languages",
+            args.translations
+        ));
+    }
+    if args.translations > 0 {
+        if let Some(lang) = Lang::READING
+            .into_iter()
+            .find(|l| pools.texts.get(l).is_none_or(|p| p.sentences.is_empty()))
+        {
+            return Err(format!(
+                "no shipped {} text to build translations from",
+                lang.name()
+            ));
+        }
+    }
+
     prepare_out(&args.out)?;
     let playbooks_dir = args.out.join("playbooks");
-    for lang in Lang::ALL {
+    let langs: &[Lang] = if args.translations > 0 {
+        &Lang::READING
+    } else {
+        &Lang::ALL
+    };
+    for &lang in langs {
         std::fs::create_dir_all(playbooks_dir.join(lang.code()))
             .map_err(|e| format!("cannot create {}: {e}", playbooks_dir.display()))?;
     }
@@ -75,18 +111,32 @@ pub fn run(args: &Options) -> Result<String, String> {
     // Every file depends only on (sources, seed, its number): the threads cannot change it.
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let bytes = std::sync::atomic::AtomicU64::new(0);
+    let translated = std::sync::atomic::AtomicU64::new(0);
     let failure = std::sync::Mutex::new(None::<String>);
     std::thread::scope(|scope| {
         for t in 0..threads {
-            let (pools, bytes, failure, dir) = (&pools, &bytes, &failure, &playbooks_dir);
+            let (pools, bytes, translated, failure, dir) =
+                (&pools, &bytes, &translated, &failure, &playbooks_dir);
             scope.spawn(move || {
                 for i in (t..args.count).step_by(threads) {
                     let (rel, text) = pools.generate(args.seed, i);
-                    if let Err(e) = std::fs::write(dir.join(&rel), &text) {
-                        *failure.lock().unwrap() = Some(format!("cannot write {rel}: {e}"));
-                        return;
+                    let mut files =
+                        match pools.translate(args.seed, i, &rel, &text, args.translations) {
+                            Ok(files) => files,
+                            Err(e) => {
+                                *failure.lock().unwrap() = Some(e);
+                                return;
+                            }
+                        };
+                    translated.fetch_add(files.len() as u64, std::sync::atomic::Ordering::Relaxed);
+                    files.insert(0, (rel, text));
+                    for (rel, text) in files {
+                        if let Err(e) = std::fs::write(dir.join(&rel), &text) {
+                            *failure.lock().unwrap() = Some(format!("cannot write {rel}: {e}"));
+                            return;
+                        }
+                        bytes.fetch_add(text.len() as u64, std::sync::atomic::Ordering::Relaxed);
                     }
-                    bytes.fetch_add(text.len() as u64, std::sync::atomic::Ordering::Relaxed);
                 }
             });
         }
@@ -95,10 +145,12 @@ pub fn run(args: &Options) -> Result<String, String> {
         return Err(e);
     }
     let bytes = bytes.into_inner();
+    let translated = translated.into_inner();
     let mut marker = format!(
-        "count = {}\nseed = {}\nsources = {}\nmarkdown_bytes = {bytes}\n",
+        "count = {}\nseed = {}\ntranslations = {}\ntranslation_files = {translated}\nsources = {}\nmarkdown_bytes = {bytes}\n",
         args.count,
         args.seed,
+        args.translations,
         pools.donors.len()
     );
     for d in &pools.donors {
@@ -107,7 +159,7 @@ pub fn run(args: &Options) -> Result<String, String> {
     std::fs::write(args.out.join(MARKER), marker)
         .map_err(|e| format!("cannot write marker: {e}"))?;
     Ok(format!(
-        "gen-corpus: wrote {} playbooks ({:.1} MB of Markdown) to {} (seed {}, from {} shipped playbooks)",
+        "gen-corpus: wrote {} playbooks and {translated} translations ({:.1} MB of Markdown) to {} (seed {}, from {} shipped playbooks)",
         args.count,
         bytes as f64 / 1e6,
         playbooks_dir.display(),
@@ -224,11 +276,19 @@ struct LangPool {
     phrases: Vec<(String, bool)>,
     /// Words long enough to splice into new ones.
     words: Vec<String>,
+    /// Step titles, playbook titles, `Don't say` and `Escalate when` items (translations).
+    step_titles: Vec<String>,
+    titles: Vec<String>,
+    dont_say: Vec<String>,
+    escalate_when: Vec<String>,
 }
 
 struct Pools {
     donors: Vec<Donor>,
     langs: BTreeMap<Lang, LangPool>,
+    /// The text of every shipped playbook of a reading language, originals and translations
+    /// alike (English has only translations): what generated translations are made of.
+    texts: BTreeMap<Lang, LangPool>,
 }
 
 impl Pools {
@@ -312,7 +372,15 @@ impl Pools {
             }
         }
         langs.retain(|_, pool| !pool.steps.is_empty());
-        Pools { donors, langs }
+        let texts = Lang::READING
+            .into_iter()
+            .map(|lang| (lang, text_pool(playbooks, lang)))
+            .collect();
+        Pools {
+            donors,
+            langs,
+            texts,
+        }
     }
 
     /// Playbook number `i`: its path under `playbooks/` and its text.
@@ -387,6 +455,228 @@ impl Pools {
         }
         (rel, out)
     }
+}
+
+impl Pools {
+    /// The translations of generated playbook `i` (its path `rel` under `playbooks/` and its
+    /// `text`): `n` of the four other reading languages, chosen in turn from a random start.
+    /// Each is made of the target language's shipped text the way originals are, with the
+    /// original's step ids, sections and as many phrases and list items, and each step is
+    /// stamped with the fingerprint of the original step as the library parses it.
+    fn translate(
+        &self,
+        seed: u64,
+        i: usize,
+        rel: &str,
+        text: &str,
+        n: usize,
+    ) -> Result<Vec<(String, String)>, String> {
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        let parsed = parse_playbook(text.as_bytes(), &format!("playbooks/{rel}"));
+        let Some(original) = parsed.playbook else {
+            let why: Vec<String> = parsed.diagnostics.iter().map(|d| d.to_string()).collect();
+            return Err(format!(
+                "generated {rel} does not parse: {}",
+                why.join("; ")
+            ));
+        };
+        let mut rng = Rng::for_playbook(seed ^ 0x7EA5_1A7E_D0C5_0002, i);
+        let others: Vec<Lang> = Lang::READING
+            .into_iter()
+            .filter(|&l| l != original.lang)
+            .collect();
+        let start = rng.below(others.len());
+        let mut out = Vec::with_capacity(n);
+        for k in 0..n.min(others.len()) {
+            let lang = others[(start + k) % others.len()];
+            let text = self.translation(&original, lang, &mut rng);
+            out.push((format!("{}/{}.md", lang.code(), original.id), text));
+        }
+        Ok(out)
+    }
+
+    fn translation(&self, original: &Playbook, lang: Lang, rng: &mut Rng) -> String {
+        let pool = &self.texts[&lang];
+        let title = if rng.chance(500) && !pool.titles.is_empty() {
+            rng.pick(&pool.titles).clone()
+        } else {
+            pick_or(&pool.step_titles, &pool.sentences, rng)
+        };
+        let title = mutate_words(&title, lang, pool, rng, 60);
+        let mut out = String::with_capacity(8 * 1024);
+        out.push_str("+++\n");
+        let _ = writeln!(out, "translation_of = {}", toml_string(&original.id));
+        let _ = writeln!(out, "lang = \"{}\"", lang.code());
+        let _ = writeln!(out, "title = {}", toml_string(&one_line(&title)));
+        out.push_str("translator = \"gen-corpus\"\n");
+        out.push_str("+++\n\n");
+        let para = random_paragraph(&pool.intro_sentences, rng.range(1, 3), lang, pool, rng);
+        push_paragraph(&mut out, &para);
+
+        let mut section = None;
+        for step in &original.steps {
+            if step.section.is_some() && step.section != section {
+                let t = pick_or(&pool.section_titles, &pool.step_titles, rng);
+                let _ = writeln!(out, "# {}\n", heading_text(&t));
+            }
+            section = step.section;
+            let title = pick_or(&pool.step_titles, &pool.sentences, rng);
+            let title = mutate_words(&title, lang, pool, rng, 40);
+            let _ = writeln!(
+                out,
+                "## {} {{#{}}}\n<!-- original: {} -->\n",
+                heading_text(&title),
+                step.id,
+                step.fingerprint()
+            );
+            let source = step_source(step, original.lang);
+            let mut wrote_guidance = false;
+            for unit in &source.guidance {
+                match unit {
+                    Unit::Paragraph(sents) => {
+                        let para = random_paragraph(
+                            &pool.sentences,
+                            sents.len().clamp(1, 3),
+                            lang,
+                            pool,
+                            rng,
+                        );
+                        wrote_guidance |= push_paragraph(&mut out, &para);
+                    }
+                    Unit::List(items) => {
+                        let items: Vec<String> = (0..items.len())
+                            .map(|_| {
+                                let item = pick_or(&pool.list_items, &pool.sentences, rng);
+                                mutate_words(&item, lang, pool, rng, 30)
+                            })
+                            .collect();
+                        wrote_guidance |= push_list(&mut out, &items);
+                    }
+                }
+            }
+            if !wrote_guidance {
+                let para = random_paragraph(&pool.sentences, 1, lang, pool, rng);
+                push_paragraph(&mut out, &para);
+            }
+            let mut used: Vec<String> = Vec::new();
+            for (label, added) in [("Say", false), ("Say (added)", true)] {
+                let count = step.phrases.iter().filter(|p| p.added == added).count();
+                let items: Vec<String> = (0..count)
+                    .map(|_| {
+                        let phrase = distinct_phrase(pool, &used, rng);
+                        used.push(phrase.clone());
+                        phrase
+                    })
+                    .collect();
+                if !items.is_empty() {
+                    let _ = writeln!(out, "**{label}:**");
+                    push_list(&mut out, &items);
+                }
+            }
+            let escalate: Vec<String> = if lang == Lang::En {
+                step.escalate_when.clone()
+            } else {
+                (0..step.escalate_when.len())
+                    .map(|_| pick_or(&pool.escalate_when, &pool.sentences, rng))
+                    .collect()
+            };
+            let dont_say: Vec<String> = (0..step.dont_say.len())
+                .map(|_| pick_or(&pool.dont_say, &pool.sentences, rng))
+                .collect();
+            for (label, items) in [("Don't say", &dont_say), ("Escalate when", &escalate)] {
+                if !items.is_empty() {
+                    let _ = writeln!(out, "**{label}:**");
+                    push_list(&mut out, items);
+                }
+            }
+        }
+        while out.ends_with("\n\n") {
+            out.pop();
+        }
+        out
+    }
+}
+
+/// An item of `items`, or of `fallback` when `items` is empty.
+fn pick_or(items: &[String], fallback: &[String], rng: &mut Rng) -> String {
+    if items.is_empty() {
+        rng.pick(fallback).clone()
+    } else {
+        rng.pick(items).clone()
+    }
+}
+
+/// A phrase of the pool that is not in `used` (a step does not repeat a phrase), if a few
+/// tries find one.
+fn distinct_phrase(pool: &LangPool, used: &[String], rng: &mut Rng) -> String {
+    let mut phrase = String::new();
+    for _ in 0..16 {
+        phrase = if pool.phrases.is_empty() {
+            rng.pick(&pool.sentences).clone()
+        } else {
+            rng.pick(&pool.phrases).0.clone()
+        };
+        if !used.contains(&phrase) {
+            break;
+        }
+    }
+    phrase
+}
+
+/// Every shipped text of `lang`: originals' and translations' titles, sentences, list items,
+/// phrases and lists, in path order.
+fn text_pool(playbooks: &[Playbook], lang: Lang) -> LangPool {
+    let mut pool = LangPool::default();
+    let mut sorted: Vec<&Playbook> = playbooks.iter().filter(|p| p.lang == lang).collect();
+    sorted.sort_by(|a, b| a.path.cmp(&b.path));
+    for p in sorted {
+        pool.titles.push(one_line(&p.title));
+        pool.intro_sentences
+            .extend(p.intro.lines().flat_map(|l| sentences(l, lang)));
+        for section in &p.sections {
+            pool.section_titles.push(one_line(&section.title));
+            pool.intro_sentences
+                .extend(section.intro.lines().flat_map(|l| sentences(l, lang)));
+        }
+        for s in &p.steps {
+            let source = step_source(s, lang);
+            for unit in &source.guidance {
+                match unit {
+                    Unit::Paragraph(sents) => pool.sentences.extend(sents.iter().cloned()),
+                    Unit::List(items) => pool.list_items.extend(items.iter().cloned()),
+                }
+            }
+            if !source.title.is_empty() {
+                pool.step_titles.push(source.title);
+            }
+            pool.phrases
+                .extend(source.quoted.into_iter().map(|t| (t, false)));
+            pool.phrases
+                .extend(source.added.into_iter().map(|t| (t, true)));
+            pool.dont_say.extend(source.dont_say);
+            pool.escalate_when.extend(source.escalate_when);
+        }
+    }
+    pool.titles.retain(|t| !t.is_empty());
+    pool.section_titles.retain(|t| !t.is_empty());
+    if pool.intro_sentences.is_empty() {
+        pool.intro_sentences = pool.sentences.clone();
+    }
+    if lang != Lang::Th {
+        let mut words: Vec<String> = pool
+            .sentences
+            .iter()
+            .flat_map(|s| s.split(' '))
+            .filter(|w| splicable(w))
+            .map(str::to_string)
+            .collect();
+        words.sort();
+        words.dedup();
+        pool.words = words;
+    }
+    pool
 }
 
 fn write_step(

@@ -1,7 +1,7 @@
 //! Developer tasks for the playbook repository (a workspace member, never installed).
 //!
 //! ```console
-//! cargo run -p xtask --release -- gen-corpus --count 10000 --out target/bench-corpus/10k [--seed 1]
+//! cargo run -p xtask --release -- gen-corpus --count 10000 --out target/bench-corpus/10k [--seed 1] [--translations 1]
 //! ```
 
 mod gen_corpus;
@@ -37,6 +37,10 @@ struct GenCorpusArgs {
     /// The folder holding the source `playbooks/` (default: the repository's folder).
     #[arg(long)]
     from: Option<PathBuf>,
+    /// Translations per generated playbook, into other reading languages (0 to 4), each
+    /// stamped with its original's fingerprints.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(0..=4))]
+    translations: u8,
 }
 
 fn main() -> ExitCode {
@@ -47,6 +51,7 @@ fn main() -> ExitCode {
                 out: args.out,
                 seed: args.seed,
                 from: args.from.unwrap_or_else(repo_root),
+                translations: usize::from(args.translations),
             };
             match gen_corpus::run(&options) {
                 Ok(summary) => {
@@ -77,10 +82,22 @@ mod cli_tests {
         let cli =
             Cli::try_parse_from(["xtask", "gen-corpus", "--count", "3", "--out", "x"]).unwrap();
         let Task::GenCorpus(args) = cli.task;
-        assert_eq!((args.count, args.seed), (3, 1));
+        assert_eq!((args.count, args.seed, args.translations), (3, 1, 1));
         assert_eq!(args.out, PathBuf::from("x"));
         assert!(args.from.is_none());
         assert!(Cli::try_parse_from(["xtask", "gen-corpus", "--out", "x"]).is_err());
+        let none = [
+            "xtask",
+            "gen-corpus",
+            "--count",
+            "3",
+            "--out",
+            "x",
+            "--translations",
+        ];
+        let Task::GenCorpus(args) = Cli::try_parse_from(none.iter().chain(&["0"])).unwrap().task;
+        assert_eq!(args.translations, 0);
+        assert!(Cli::try_parse_from(none.iter().chain(&["5"])).is_err());
         assert!(repo_root().join("playbooks/situations.toml").is_file());
     }
 }
