@@ -58,7 +58,9 @@ fn the_query_language_keeps_a_place_among_the_results() {
     assert_eq!(json.results.len(), 3);
     assert_ne!(json.results[0].lang, "ro");
     assert!(
-        json.results.iter().all(|r| r.shown.lang == "ro" && r.shown.translated),
+        json.results
+            .iter()
+            .all(|r| r.shown.lang == "ro" && r.shown.translated),
         "{:?}",
         json.results
     );

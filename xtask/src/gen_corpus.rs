@@ -82,16 +82,15 @@ pub fn run(args: &Options) -> Result<String, String> {
             args.translations
         ));
     }
-    if args.translations > 0 {
-        if let Some(lang) = Lang::READING
+    if args.translations > 0
+        && let Some(lang) = Lang::READING
             .into_iter()
             .find(|l| pools.texts.get(l).is_none_or(|p| p.sentences.is_empty()))
-        {
-            return Err(format!(
-                "no shipped {} text to build translations from",
-                lang.name()
-            ));
-        }
+    {
+        return Err(format!(
+            "no shipped {} text to build translations from",
+            lang.name()
+        ));
     }
 
     prepare_out(&args.out)?;
