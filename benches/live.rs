@@ -89,7 +89,11 @@ fn edit_while_typing() {
         .expect("a playbook")
         .into_path();
     let text = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(&file, text.replacen("\n\n", "\n\nzyxwvu edited\n\n", 1)).unwrap();
+    // Into a step's guidance (an introduction is not searched): after its heading.
+    let step = text.find("\n## ").expect("a step heading");
+    let at = step + text[step..].find("\n\n").expect("a paragraph after the heading") + 2;
+    let edited = format!("{}zyxwvu edited\n\n{}", &text[..at], &text[at..]);
+    std::fs::write(&file, edited).unwrap();
     let edited = Instant::now();
     let mut keystrokes: Vec<Duration> = Vec::new();
     let query: Vec<char> = "vil tale med chefen".chars().collect();
