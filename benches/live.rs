@@ -91,7 +91,11 @@ fn edit_while_typing() {
     let text = std::fs::read_to_string(&file).unwrap();
     // Into a step's guidance (an introduction is not searched): after its heading.
     let step = text.find("\n## ").expect("a step heading");
-    let at = step + text[step..].find("\n\n").expect("a paragraph after the heading") + 2;
+    let at = step
+        + text[step..]
+            .find("\n\n")
+            .expect("a paragraph after the heading")
+        + 2;
     let edited = format!("{}zyxwvu edited\n\n{}", &text[..at], &text[at..]);
     std::fs::write(&file, edited).unwrap();
     let edited = Instant::now();
