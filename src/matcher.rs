@@ -191,13 +191,7 @@ struct Word {
 }
 
 fn analyzer_for_taxonomy_lang(lang: &str) -> Analyzer {
-    match lang {
-        "fa" => Analyzer::PersianStem,
-        "th" => Analyzer::ThaiWords,
-        "ro" => Analyzer::Romanian,
-        "da" => Analyzer::Danish,
-        _ => Analyzer::English,
-    }
+    crate::model::Lang::from_code(lang).map_or(Analyzer::English, Analyzer::for_words_of)
 }
 
 /// The words of `text` as `analyzer` sees them, one entry per surface word.
