@@ -230,12 +230,34 @@
     return el('section', { class: 'part' }, [el('h3', { text: label }), ...children]);
   }
 
+  const LANGUAGE_NAMES = { en: 'English', fa: 'Persian', ro: 'Romanian', th: 'Thai', da: 'Danish' };
+
+  // Where the text shown comes from (the engine's StepView.origin): agents always tell
+  // source text from translations, reviewed or not.
+  function originNote(origin) {
+    if (!origin || origin.kind === 'original') return '';
+    if (origin.kind === 'translation') {
+      let note = `Translated from ${LANGUAGE_NAMES[origin.from] || origin.from}`;
+      note += origin.reviewed ? ` · reviewed ${origin.reviewed}` : ' · not reviewed';
+      if (origin.stale) note += ' · stale: the original changed since';
+      return note;
+    }
+    if (origin.kind === 'no_translation') {
+      return `No ${LANGUAGE_NAMES[origin.wanted] || origin.wanted} translation yet: the original`;
+    }
+    return '';
+  }
+
   function drawStep(view) {
     openStep = view;
     const lang = pickLang(view);
     const parts = [];
     parts.push(el('p', { class: 'trail', lang, text: pick(view, 'trail').join(' › ') }));
     parts.push(el('h2', { id: 'step-title', lang, tabindex: '-1', text: pick(view, 'title') }));
+    const note = originNote(view.origin);
+    if (note) {
+      parts.push(el('p', { class: 'origin', lang: 'en', text: note }));
+    }
     if (view.shown) {
       const toggle = el('button', {
         type: 'button',

@@ -122,7 +122,8 @@ check('typing "manager request" shows the manager-request step with its phrase',
   const item = page.locator(`li.result[data-id="${MANAGER}"]`);
   await item.waitFor({ timeout: 10000 });
   const phrase = await item.locator('.phrase-text').first().textContent();
-  assert(phrase && phrase.includes('Jeg er leder af dette firma'), `phrase: ${phrase}`);
+  // Typed in English, read in English: the Danish step's English translation.
+  assert(phrase && phrase.includes("I'm the manager of this company"), `phrase: ${phrase}`);
   const resolved = await page.textContent('#resolved');
   assert(resolved.includes('manager-request'), `resolved: ${resolved}`);
   assert(new URL(page.url()).searchParams.get('q') === 'manager request', page.url());
@@ -201,7 +202,9 @@ check('a deep link reopens the same view', async () => {
   const page = await newPage(url);
   await page.locator('#step-view:not([hidden])').waitFor();
   const title = await page.textContent('#step-title');
-  assert(title.includes('Respekter klientens anmodning'), `title: ${title}`);
+  assert(title.includes("Respect the customer's request"), `title: ${title}`);
+  const origin = await page.textContent('p.origin');
+  assert(origin && origin.includes('Translated from Danish'), `origin: ${origin}`);
   assert((await page.inputValue('#q')) === 'manager request', 'the box holds the query');
   await shot(page, 'step-deep-link');
   await axe(page, 'step');
