@@ -299,12 +299,12 @@ fn invisible_characters(
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     for (offset, c) in text.char_indices() {
+        // What a terminal must never get raw is defined once, by the renderers.
         let what = match c {
-            '\n' | '\t' => continue,
-            c if c.is_control() => "a control character",
-            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => "a bidi override",
             '\u{200B}' | '\u{2060}' | '\u{FEFF}' => "a zero-width space",
-            _ => continue,
+            c if !crate::render::text::is_unsafe(c) => continue,
+            c if c.is_control() => "a control character",
+            _ => "a bidi override",
         };
         let (line, col) = lines.line_col(offset);
         diagnostics.push(

@@ -141,10 +141,10 @@ pub struct Shown {
     pub reviewed: Option<String>,
 }
 
-impl Hit {
-    /// A result for `record`, shown as the original until [`Hit::shown_in`] says otherwise.
-    pub fn new(record: StepRecord, translations: Vec<TranslatedStep>, score: f32) -> Self {
-        let shown = Shown {
+impl Shown {
+    /// The original step, as it was written.
+    pub fn original(record: &StepRecord) -> Self {
+        Shown {
             lang: record.lang,
             title: record.title.clone(),
             text: record.text.clone(),
@@ -152,7 +152,14 @@ impl Hit {
             translated: false,
             stale: false,
             reviewed: None,
-        };
+        }
+    }
+}
+
+impl Hit {
+    /// A result for `record`, shown as the original until [`Hit::shown_in`] says otherwise.
+    pub fn new(record: StepRecord, translations: Vec<TranslatedStep>, score: f32) -> Self {
+        let shown = Shown::original(&record);
         Hit {
             record,
             score,
@@ -188,7 +195,7 @@ impl Hit {
                 stale: t.stale,
                 reviewed: t.reviewed.clone(),
             },
-            None => Hit::new(self.record.clone(), Vec::new(), 0.0).shown,
+            None => Shown::original(&self.record),
         }
     }
 }

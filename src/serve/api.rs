@@ -159,7 +159,7 @@ async fn step(
             // As `show --json` writes it: through a `Value` (keys in order), pretty.
             let mut body = Vec::new();
             // Without `in`, `show` shows the original: so does this.
-            let shown = crate::search::Hit::new(record.clone(), Vec::new(), 0.0).shown;
+            let shown = crate::search::Shown::original(record);
             let written = render::step_json(record, &shown)
                 .and_then(|value| serde_json::to_writer_pretty(&mut body, &value));
             match written {
