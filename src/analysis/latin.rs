@@ -2,6 +2,7 @@
 
 use super::{Script, Term, script_runs};
 use frostem::{Algorithm, Stemmer};
+use std::sync::LazyLock;
 use unicode_normalization::UnicodeNormalization;
 
 /// Words so common they only add noise to a ranking, per language.
@@ -25,13 +26,49 @@ const RO_STOP: &[&str] = &[
     "cum", "când", "cand", "unde", "cine",
 ];
 
+/// A stop-word list as sorted integers: every stop word fits in eight bytes, so a word is
+/// looked up by packing it into a `u64`. Every word of every indexed text is looked up in up
+/// to three lists: comparing strings (by scan, hash or binary search) was a tenth of a full
+/// build's analysis time.
+struct StopWords(LazyLock<Vec<u64>>);
+
+impl StopWords {
+    fn contains(&self, word: &str) -> bool {
+        packed(word).is_some_and(|key| self.0.binary_search(&key).is_ok())
+    }
+}
+
+/// The longest stop word's length in bytes ("hvornår"; a unit test keeps this true).
+const STOP_WORD_MAX_BYTES: usize = 8;
+
+/// A word of at most eight bytes as an integer (no word contains a NUL byte, so two words
+/// pack alike only when they are equal).
+fn packed(word: &str) -> Option<u64> {
+    if word.len() > STOP_WORD_MAX_BYTES {
+        return None;
+    }
+    let mut bytes = [0u8; 8];
+    bytes[..word.len()].copy_from_slice(word.as_bytes());
+    Some(u64::from_be_bytes(bytes))
+}
+
+fn sorted(list: &[&str]) -> Vec<u64> {
+    let mut sorted: Vec<u64> = list.iter().filter_map(|w| packed(w)).collect();
+    sorted.sort_unstable();
+    sorted
+}
+
+static EN: StopWords = StopWords(LazyLock::new(|| sorted(EN_STOP)));
+static DA: StopWords = StopWords(LazyLock::new(|| sorted(DA_STOP)));
+static RO: StopWords = StopWords(LazyLock::new(|| sorted(RO_STOP)));
+
 /// The language a word is a stop word of, when it is one of exactly one language ("ikke",
 /// "și", "the"): function words are the surest sign of what language a query is in.
 pub fn stop_word_language(word: &str) -> Option<&'static str> {
     let lower = word.to_lowercase();
     let folded = super::fold_diacritics(&lower);
-    let is = |list: &[&str]| list.contains(&lower.as_str()) || list.contains(&folded.as_str());
-    match (is(EN_STOP), is(DA_STOP), is(RO_STOP)) {
+    let is = |list: &StopWords| list.contains(&lower) || list.contains(&folded);
+    match (is(&EN), is(&DA), is(&RO)) {
         (true, false, false) => Some("en"),
         (false, true, false) => Some("da"),
         (false, false, true) => Some("ro"),
@@ -54,6 +91,10 @@ pub fn normalize_romanian(word: &str) -> String {
 
 /// Removes diacritics; Danish ø/æ become o/a, so a word typed without them still matches.
 pub fn fold_diacritics(word: &str) -> String {
+    if word.is_ascii() {
+        // Most words: nothing to fold, and no need to decompose.
+        return word.to_string();
+    }
     word.nfd()
         .filter(|c| !('\u{0300}'..='\u{036F}').contains(c))
         .map(|c| match c {
@@ -68,39 +109,49 @@ pub fn fold_diacritics(word: &str) -> String {
 }
 
 /// Lowercased, NFC, cedilla-normalised Latin words with byte offsets.
-fn latin_words(text: &str) -> Vec<(usize, usize, String)> {
-    let mut words = Vec::new();
-    for (run_start, run) in script_runs(text, Script::Latin) {
-        if run.is_ascii() {
-            // Most words: nothing to normalise but case.
-            words.push((run_start, run_start + run.len(), run.to_ascii_lowercase()));
-            continue;
-        }
-        let word: String = run.nfc().collect::<String>().to_lowercase();
-        let word = normalize_romanian(&word);
-        let word: String = word
-            .chars()
-            .map(|c| match c {
-                '\u{06F0}'..='\u{06F9}' => char::from(b'0' + (c as u32 - 0x06F0) as u8),
-                '\u{0660}'..='\u{0669}' => char::from(b'0' + (c as u32 - 0x0660) as u8),
-                c => c,
-            })
-            .collect();
-        words.push((run_start, run_start + run.len(), word));
-    }
-    words
+fn latin_words(text: &str) -> impl Iterator<Item = (usize, usize, String)> + '_ {
+    script_runs(text, Script::Latin)
+        .into_iter()
+        .map(|(run_start, run)| (run_start, run_start + run.len(), normalize_word(run)))
 }
 
-fn terms_from(words: Vec<(usize, usize, Vec<String>)>) -> Vec<Term> {
+/// One word's normal form: lowercase NFC, comma-below ș/ț, Western digits.
+fn normalize_word(run: &str) -> String {
+    if run.is_ascii() {
+        // Most words: nothing to normalise but case.
+        return run.to_ascii_lowercase();
+    }
+    let mut word = String::with_capacity(run.len());
+    let mut push = |c: char| {
+        for lower in c.to_lowercase() {
+            word.push(match lower {
+                'ş' => 'ș',
+                'ţ' => 'ț',
+                '\u{06F0}'..='\u{06F9}' => char::from(b'0' + (lower as u32 - 0x06F0) as u8),
+                '\u{0660}'..='\u{0669}' => char::from(b'0' + (lower as u32 - 0x0660) as u8),
+                c => c,
+            });
+        }
+    };
+    // Composing is costly and almost never needed: text typed or saved is nearly always NFC.
+    if unicode_normalization::is_nfc_quick(run.chars()) == unicode_normalization::IsNormalized::Yes
+    {
+        run.chars().for_each(&mut push);
+    } else {
+        run.nfc().for_each(&mut push);
+    }
+    word
+}
+
+fn terms_from<V: IntoIterator<Item = String>>(
+    words: impl Iterator<Item = (usize, usize, V)>,
+) -> Vec<Term> {
     let mut terms = Vec::new();
     let mut position = 0;
-    for (start, end, mut variants) in words {
+    for (start, end, variants) in words {
+        let before = terms.len();
         // A lone combining mark folds to nothing: an empty term would match nothing useful.
-        variants.retain(|v| !v.is_empty());
-        if variants.is_empty() {
-            continue;
-        }
-        for text in variants {
+        for text in variants.into_iter().filter(|v| !v.is_empty()) {
             terms.push(Term {
                 text,
                 position,
@@ -108,7 +159,9 @@ fn terms_from(words: Vec<(usize, usize, Vec<String>)>) -> Vec<Term> {
                 end,
             });
         }
-        position += 1;
+        if terms.len() > before {
+            position += 1;
+        }
     }
     terms
 }
@@ -116,52 +169,37 @@ fn terms_from(words: Vec<(usize, usize, Vec<String>)>) -> Vec<Term> {
 /// Exact Latin words: only case and Unicode form are normalised; the stop words of all
 /// three Latin-script languages are dropped, as in the stemmed fields.
 pub fn exact(text: &str) -> Vec<Term> {
-    terms_from(
-        latin_words(text)
-            .into_iter()
-            .map(|(s, e, w)| {
-                let stop = [EN_STOP, DA_STOP, RO_STOP]
-                    .iter()
-                    .any(|l| l.contains(&w.as_str()));
-                (s, e, if stop { vec![] } else { vec![w] })
-            })
-            .collect(),
-    )
+    terms_from(latin_words(text).map(|(s, e, w)| {
+        let stop = [&EN, &DA, &RO].iter().any(|l| l.contains(&w));
+        (s, e, (!stop).then_some(w))
+    }))
 }
 
 /// Every Latin word, stop words included: what a person typed, word by word.
 pub fn surface(text: &str) -> Vec<Term> {
-    terms_from(
-        latin_words(text)
-            .into_iter()
-            .map(|(s, e, w)| (s, e, vec![w]))
-            .collect(),
-    )
+    terms_from(latin_words(text).map(|(s, e, w)| (s, e, Some(w))))
 }
 
 /// Romanian: stop words dropped, Snowball stemmer, then diacritics folded, so
 /// "nemultumit" finds "nemulțumiți".
 pub fn romanian(text: &str) -> Vec<Term> {
     let stemmer = Stemmer::new(Algorithm::Romanian);
-    terms_from(
-        latin_words(text)
-            .into_iter()
-            .map(|(s, e, w)| {
-                if RO_STOP.contains(&w.as_str()) || RO_STOP.contains(&fold_diacritics(&w).as_str())
-                {
-                    return (s, e, vec![]);
-                }
-                let mut variants = vec![fold_diacritics(&stemmer.stem(&w))];
-                // A word typed without diacritics stems differently from the real word
-                // only where a diacritic marks an ending: folding first catches those.
-                let folded_first = fold_diacritics(&stemmer.stem(&fold_diacritics(&w)));
-                if !variants.contains(&folded_first) {
-                    variants.push(folded_first);
-                }
-                (s, e, variants)
-            })
-            .collect(),
-    )
+    terms_from(latin_words(text).map(|(s, e, w)| {
+        let folded = fold_diacritics(&w);
+        if RO.contains(&w) || RO.contains(&folded) {
+            return (s, e, vec![]);
+        }
+        let mut variants = vec![fold_diacritics(&stemmer.stem(&w))];
+        // A word typed without diacritics stems differently from the real word
+        // only where a diacritic marks an ending: folding first catches those.
+        if folded != w {
+            let folded_first = fold_diacritics(&stemmer.stem(&folded));
+            if !variants.contains(&folded_first) {
+                variants.push(folded_first);
+            }
+        }
+        (s, e, variants)
+    }))
 }
 
 /// Spellings of Danish letters on keyboards without them: "aa" for å (always), and
@@ -182,41 +220,31 @@ fn danish_variants(word: &str) -> Vec<String> {
 /// Danish: "aa"/"oe"/"ae" mapped, Snowball stemmer, then folded.
 pub fn danish(text: &str) -> Vec<Term> {
     let stemmer = Stemmer::new(Algorithm::Danish);
-    terms_from(
-        latin_words(text)
-            .into_iter()
-            .map(|(s, e, w)| {
-                if DA_STOP.contains(&w.as_str()) {
-                    return (s, e, vec![]);
-                }
-                let mut out: Vec<String> = Vec::new();
-                for v in danish_variants(&w) {
-                    let folded = fold_diacritics(&stemmer.stem(&v));
-                    if !out.contains(&folded) {
-                        out.push(folded);
-                    }
-                }
-                (s, e, out)
-            })
-            .collect(),
-    )
+    terms_from(latin_words(text).map(|(s, e, w)| {
+        if DA.contains(&w) {
+            return (s, e, vec![]);
+        }
+        let mut out: Vec<String> = Vec::new();
+        for v in danish_variants(&w) {
+            let folded = fold_diacritics(&stemmer.stem(&v));
+            if !out.contains(&folded) {
+                out.push(folded);
+            }
+        }
+        (s, e, out)
+    }))
 }
 
 /// English: stop words dropped, Porter2 stemmer, diacritics folded.
 pub fn english(text: &str) -> Vec<Term> {
     let stemmer = Stemmer::new(Algorithm::English);
-    terms_from(
-        latin_words(text)
-            .into_iter()
-            .map(|(s, e, w)| {
-                let folded = fold_diacritics(&w);
-                if EN_STOP.contains(&folded.as_str()) {
-                    return (s, e, vec![]);
-                }
-                (s, e, vec![stemmer.stem(&folded).into_owned()])
-            })
-            .collect(),
-    )
+    terms_from(latin_words(text).map(|(s, e, w)| {
+        let folded = fold_diacritics(&w);
+        if EN.contains(&folded) {
+            return (s, e, vec![]);
+        }
+        (s, e, vec![stemmer.stem(&folded).into_owned()])
+    }))
 }
 
 #[cfg(test)]
@@ -263,6 +291,22 @@ mod tests {
         assert_eq!(stop_word_language("de"), None);
         assert_eq!(stop_word_language("for"), None);
         assert_eq!(stop_word_language("kunden"), None);
+    }
+
+    #[test]
+    fn no_stop_word_is_longer_than_the_length_checked_first() {
+        for word in EN_STOP.iter().chain(DA_STOP).chain(RO_STOP) {
+            assert!(word.len() <= STOP_WORD_MAX_BYTES, "{word}");
+        }
+    }
+
+    #[test]
+    fn decomposed_and_capital_letters_give_the_same_word() {
+        // "ÎNȚELEG" typed with a combining comma below, and a cedilla "ş": one word each.
+        assert_eq!(normalize_word("I\u{0302}NT\u{0326}ELEG"), "înțeleg");
+        assert_eq!(normalize_word("Mulţumesc"), "mulțumesc");
+        assert_eq!(normalize_word("KUNDEN"), "kunden");
+        assert_eq!(normalize_word("Ærlig"), "ærlig");
     }
 
     #[test]

@@ -30,6 +30,41 @@ pub(super) fn load(stamp: &FileStamp) -> (FileEntry, Option<Playbook>) {
     (entry, playbook)
 }
 
+/// Reads every file of a full build, on every core when `parallel`: parsing is a sixth of a
+/// build's work, and the indexing threads can only start once every family is complete.
+/// The result is in the order of `stamps`, so that a build does not depend on scheduling.
+pub(super) fn load_all(
+    stamps: &[FileStamp],
+    parallel: bool,
+) -> Vec<(&FileStamp, FileEntry, Option<Playbook>)> {
+    fn load_chunk(chunk: &[FileStamp]) -> Vec<(&FileStamp, FileEntry, Option<Playbook>)> {
+        chunk
+            .iter()
+            .map(|stamp| {
+                let (entry, playbook) = load(stamp);
+                (stamp, entry, playbook)
+            })
+            .collect()
+    }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if !parallel || threads == 1 || stamps.is_empty() {
+        return load_chunk(stamps);
+    }
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = stamps
+            .chunks(stamps.len().div_ceil(threads))
+            .map(|chunk| scope.spawn(move || load_chunk(chunk)))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}
+
 /// Adds the documents of every family in `playbooks` (originals with their translations;
 /// a translation whose original is missing adds nothing: `check` reports it).
 pub(super) fn add_families(

@@ -30,8 +30,9 @@ const CURRENT_FILE: &str = "CURRENT";
 const SIZES_FILE: &str = "sizes.json";
 /// How long an update waits for another process that holds the index writer.
 const WRITER_WAIT: Duration = Duration::from_secs(60);
-/// Below this many playbooks, a full build uses one indexing thread: it is quick anyway,
-/// and one segment instead of two makes every later search open half as many files.
+/// Below this many playbooks, a full build uses one indexing thread and reads the files on
+/// one thread: it is quick anyway, and one segment instead of two makes every later search
+/// open half as many files.
 const PARALLEL_BUILD_MIN_FILES: usize = 500;
 /// More segments than this are merged after a commit (see [`merge_if_fragmented`]).
 const MAX_SEGMENTS: usize = 3;
@@ -475,8 +476,8 @@ fn build_into(index: &Index, stamps: &[FileStamp], gen_dir: Option<&Path>) -> Re
         files: HashMap::new(),
     };
     let mut playbooks = Vec::with_capacity(stamps.len());
-    for stamp in stamps {
-        let (entry, playbook) = family::load(stamp);
+    let parallel = stamps.len() >= PARALLEL_BUILD_MIN_FILES;
+    for (stamp, entry, playbook) in family::load_all(stamps, parallel) {
         manifest.files.insert(stamp.rel_path.clone(), entry);
         playbooks.extend(playbook);
     }
