@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `playbook serve` under load (docs/benchmarks.md, "serve"):
 #   1. 100 concurrent clients on loopback typing queries (benches/serve_load.py: a request per
-#      keystroke, 100 ms apart with jitter; then back to back, the server saturated), at the
-#      shipped size and at 10,000 playbooks: p50/p95/p99 and errors;
+#      keystroke, 100 ms apart with jitter; then back to back, the server saturated; then
+#      paced again, typing the ~500 queries of the relevance sets, so that few answers the
+#      server kept can serve them), at the shipped size and at 10,000 playbooks: p50/p95/p99;
 #   2. keystroke -> results shown in headless Chromium at both sizes
 #      (benches/serve_keystroke.mjs): p50/p95.
 #
@@ -15,11 +16,12 @@ ROUNDS=${ROUNDS:-4}
 SIZES=${SIZES:-"shipped 10k"}
 TARGET=${CARGO_TARGET_DIR:-target}
 BIN=$TARGET/release/playbook
-GEN=$TARGET/release/gen-corpus
+GEN=$TARGET/release/xtask # the workspace's developer tasks: `xtask gen-corpus`
 CORPORA=target/bench-corpus
 mkdir -p "$CORPORA"
 
-cargo build --release --bin playbook --bin gen-corpus
+cargo build --release --bin playbook
+cargo build --release -p xtask
 
 for size in $SIZES; do
   root=$CORPORA/$size
@@ -29,13 +31,13 @@ for size in $SIZES; do
     *k)
       count=$(( ${size%k} * 1000 ))
       if [ "$(awk 'NR == 1' "$root/.gen-corpus" 2>/dev/null)" != "count = $count" ]; then
-        "$GEN" --count "$count" --out "$root"
+        "$GEN" gen-corpus --count "$count" --out "$root"
       fi ;;
   esac
   # The index is built before the server starts (serve would build it too, only later).
-  "$BIN" --root "$root" --watch off index >/dev/null 2>&1 || true
+  "$BIN" --root "$root" index >/dev/null
   log=$(mktemp)
-  "$BIN" --root "$root" --watch off serve --port 0 2>"$log" &
+  "$BIN" --root "$root" serve --port 0 2>"$log" &
   pid=$!
   trap 'kill $pid 2>/dev/null || true' EXIT
   for _ in $(seq 1 600); do grep -q '^listening on ' "$log" && break; sleep 0.1; done
@@ -43,6 +45,9 @@ for size in $SIZES; do
   echo "== $size ($base)"
   python3 benches/serve_load.py "$base" --clients "$CLIENTS" --rounds "$ROUNDS" --pace-ms 100
   python3 benches/serve_load.py "$base" --clients "$CLIENTS" --rounds "$ROUNDS" --pace-ms 0
+  # Hundreds of different queries (the relevance sets'): few answers the server kept help.
+  python3 benches/serve_load.py "$base" --clients "$CLIENTS" --rounds "$ROUNDS" --pace-ms 100 \
+    --queries tests/fixtures/probe*.jsonl tests/fixtures/blind*.jsonl
   node benches/serve_keystroke.mjs "$base"
   kill $pid; wait $pid 2>/dev/null || true
   trap - EXIT

@@ -11,6 +11,7 @@ Only the standard library; no third-party client.
 
 import argparse
 import asyncio
+import json
 import random
 import statistics
 import sys
@@ -36,12 +37,12 @@ QUERIES = [
 ]
 
 
-async def client(host, port, rounds, seed, latencies, errors, deadline, pace):
+async def client(host, port, rounds, seed, latencies, errors, deadline, pace, queries):
     rng = random.Random(seed)
     reader, writer = await asyncio.open_connection(host, port)
     try:
         for _ in range(rounds):
-            query = rng.choice(QUERIES)
+            query = rng.choice(queries)
             for end in range(1, len(query) + 1):
                 prefix = query[:end]
                 if not prefix.strip():
@@ -85,14 +86,39 @@ async def main():
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--deadline", type=float, default=120.0)
     parser.add_argument("--pace-ms", type=float, default=100.0)
+    parser.add_argument(
+        "--queries",
+        nargs="+",
+        metavar="JSONL",
+        help="type the `query` of every line of these files instead of the 14 headline "
+        "queries (hundreds of different queries: the server's kept answers rarely help)",
+    )
     args = parser.parse_args()
     url = urllib.parse.urlparse(args.base)
+    queries = QUERIES
+    if args.queries:
+        queries = [
+            json.loads(line)["query"]
+            for path in args.queries
+            for line in open(path, encoding="utf-8")
+            if line.strip()
+        ]
     latencies, errors = [], []
     deadline = time.monotonic() + args.deadline
     started = time.perf_counter()
     await asyncio.gather(
         *(
-            client(url.hostname, url.port, args.rounds, i, latencies, errors, deadline, args.pace_ms)
+            client(
+                url.hostname,
+                url.port,
+                args.rounds,
+                i,
+                latencies,
+                errors,
+                deadline,
+                args.pace_ms,
+                queries,
+            )
             for i in range(args.clients)
         )
     )
@@ -103,7 +129,7 @@ async def main():
         return latencies[min(len(latencies) - 1, int(len(latencies) * p))] if latencies else 0
 
     print(
-        f"clients={args.clients} pace={args.pace_ms:g}ms requests={len(latencies)} errors={len(errors)} "
+        f"clients={args.clients} pace={args.pace_ms:g}ms queries={len(queries)} requests={len(latencies)} errors={len(errors)} "
         f"wall={wall:.1f}s rate={len(latencies) / wall:.0f}/s "
         f"p50={pct(0.50):.1f}ms p95={pct(0.95):.1f}ms p99={pct(0.99):.1f}ms "
         f"max={latencies[-1] if latencies else 0:.1f}ms mean={statistics.fmean(latencies) if latencies else 0:.1f}ms"

@@ -81,7 +81,7 @@ fn word_at(words: &[(usize, usize)], offset: usize) -> usize {
 type Clauses = Vec<(Occur, Box<dyn Query>)>;
 
 /// A search, validated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct SearchRequest {
     pub query: String,
     /// Only steps written in these languages (all if empty).
@@ -94,7 +94,7 @@ pub struct SearchRequest {
 }
 
 /// Which language results are shown in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Reading {
     /// The one the agent chose (`--in`, `PLAYBOOK_LANG`, `lang` in `playbook.toml`).
     In(Lang),

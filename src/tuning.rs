@@ -12,6 +12,11 @@ pub const FOLLOW_SETTLE: Duration = Duration::from_millis(40);
 /// from outside the tree. A walk costs one `stat` per playbook (about 30 ms at 10,000).
 pub const FOLLOW_BACKSTOP: Duration = Duration::from_secs(2);
 
+/// `playbook serve`: how many recent answers each engine keeps. Agents on one floor type the
+/// same few situations, letter by letter, so the same prefixes come back within seconds; an
+/// answer is a few kilobytes, so a thousand of them cost a few megabytes at most.
+pub const SERVE_ANSWERS_KEPT: usize = 1024;
+
 // ---------------------------------------------------------------------------------------
 // Ranking. Every weight a search uses lives here, with its reason.
 // ---------------------------------------------------------------------------------------

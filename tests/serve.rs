@@ -232,6 +232,62 @@ fn api_step_is_what_show_json_prints() {
             .contains("no-such-step")
     );
     assert_eq!(server.get("/api/step/no-such-playbook/x").status, 404);
+    // In a reading language, as `show --json --in` prints it; the view says it is translated.
+    let in_persian = server.get("/api/step/da-vrede-klienter/respect-manager-request?in=fa");
+    assert_eq!(in_persian.status, 200, "{}", in_persian.body);
+    assert_eq!(
+        in_persian.body,
+        cli(tree.path(), &["show", "--json", "--in", "fa", id])
+    );
+    assert_eq!(in_persian.json()["shown"]["lang"], "fa");
+    let view = server
+        .get("/api/view/da-vrede-klienter/respect-manager-request?in=fa")
+        .json();
+    assert_eq!(view["lang"], "fa");
+    assert_eq!(view["origin"]["kind"], "translation", "{view}");
+    assert_eq!(view["origin"]["from"], "da", "{view}");
+    for bad in ["?in=xx", "?lang=fa"] {
+        let r = server.get(&format!(
+            "/api/view/da-vrede-klienter/respect-manager-request{bad}"
+        ));
+        assert_eq!(r.status, 400, "{bad}: {}", r.body);
+    }
+}
+
+#[test]
+fn an_edit_replaces_the_answers_already_given() {
+    let tree = shipped_copy();
+    let server = Server::start(tree.path(), &[]);
+    let ask = || server.get("/api/views?q=refund&limit=3").json();
+    let before = ask();
+    // Asked again: the same answer (kept, or searched again: the same either way).
+    assert_eq!(ask(), before);
+    let first = before["steps"][0]["id"].as_str().unwrap().to_string();
+    // The file the shown text comes from (a translation's, when the step is translated).
+    let location = before["steps"][0]["location"].as_str().unwrap();
+    let file = tree.path().join(location.rsplit_once(':').unwrap().0);
+    let text = std::fs::read_to_string(&file).unwrap();
+    let title = before["steps"][0]["title"].as_str().unwrap();
+    let edited = text.replacen(title, "Zorblax refund title", 1);
+    assert_ne!(edited, text, "the title is in the file as written");
+    std::fs::write(&file, edited).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let now = ask();
+        let step = now["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == first.as_str());
+        if step.is_some_and(|s| s["title"] == "Zorblax refund title") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the edit never replaced the answer given before it: {now}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
 }
 
 #[test]
@@ -247,6 +303,7 @@ fn bad_requests_are_400_with_a_json_error() {
         "/api/search?q=refund&situation=no-such-situation",
         "/api/search?q=refund&color=red",
         "/api/views?q=%20",
+        "/api/views?q=refund&in=klingon",
     ] {
         let r = server.get(query);
         assert_eq!(r.status, 400, "{query}: {}", r.body);

@@ -208,7 +208,9 @@
         say(`No step ${id}.`);
         return;
       }
-      const path = `/api/view/${encodeURIComponent(id.slice(0, hash))}/${encodeURIComponent(id.slice(hash + 1))}`;
+      // In the language the results are read in (a deep link's search answered first).
+      const reading = results ? `?in=${encodeURIComponent(results.reading)}` : '';
+      const path = `/api/view/${encodeURIComponent(id.slice(0, hash))}/${encodeURIComponent(id.slice(hash + 1))}${reading}`;
       try {
         const response = await fetch(path, { headers: { Accept: 'application/json' } });
         const body = await response.json();

@@ -288,6 +288,9 @@ fn paragraphs(text: &str) -> Vec<String> {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ResultsView {
     pub query: String,
+    /// The language the steps are shown in (a step without a translation into it is shown
+    /// as its original, and says so).
+    pub reading: Lang,
     /// The situations the query resolved to.
     pub situations: Vec<SituationName>,
     pub steps: Vec<StepView>,
@@ -304,6 +307,7 @@ impl ResultsView {
         };
         ResultsView {
             query: results.query.trim().to_string(),
+            reading: results.reading,
             situations: names(&results.situations),
             steps: results
                 .results

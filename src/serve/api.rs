@@ -3,18 +3,21 @@
 //! - `GET /api/search?q=…&lang=…&situation=…&limit=…`: what `playbook search --json` prints,
 //!   written by the same function ([`crate::render::search_json`]).
 //! - `GET /api/views?…` (same parameters): the [`ResultsView`](crate::render::ResultsView) the page draws.
-//! - `GET /api/step/{playbook}/{step}`: what `playbook show --json PLAYBOOK#STEP` prints.
-//! - `GET /api/view/{playbook}/{step}`: that step's [`StepView`].
+//! - `GET /api/step/{playbook}/{step}[?in=L]`: what `playbook show --json PLAYBOOK#STEP [--in L]`
+//!   prints.
+//! - `GET /api/view/{playbook}/{step}[?in=L]`: that step's [`StepView`] in the reading language.
 //!
 //! Errors are `{"error": "..."}` with 400 (a bad request) or 404 (no such step or path).
 
+use super::answers::Body;
 use super::assets::{self, Asset};
 use super::guard::{error, guard};
 use super::{App, Snapshot};
 use crate::model::Lang;
 use crate::render::{self, StepView};
-use crate::search::{DEFAULT_LIMIT, SearchRequest, SearchResults};
+use crate::search::{DEFAULT_LIMIT, Hit, SearchRequest};
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -56,49 +59,100 @@ type Params = Result<Query<Vec<(String, String)>>, QueryRejection>;
 
 /// `search --json`'s body.
 async fn search(State(app): State<Arc<App>>, params: Params) -> Response {
-    match run_search(&app, params).await {
-        Ok((_, results)) => {
-            let mut body = Vec::new();
-            match render::search_json(&mut body, &results) {
-                Ok(()) => json_bytes(body),
-                Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-            }
-        }
-        Err(refused) => refused,
-    }
+    answer(&app, params, Body::Search).await
 }
 
 /// The view the page draws of the same search.
 async fn views(State(app): State<Arc<App>>, params: Params) -> Response {
-    match run_search(&app, params).await {
-        Ok((snapshot, results)) => json(&snapshot.engine.view(&results)),
-        Err(refused) => refused,
+    answer(&app, params, Body::Views).await
+}
+
+/// Validates the parameters, then answers from the newest engine's recent answers, or
+/// searches it on a blocking thread (one search per core at a time) and keeps the answer.
+async fn answer(app: &App, params: Params, body: Body) -> Response {
+    let request = match params {
+        Ok(Query(pairs)) => search_request(&pairs),
+        Err(rejected) => return error(StatusCode::BAD_REQUEST, &rejected.body_text()),
+    };
+    let request = match request {
+        Ok(request) => request,
+        Err(refused) => return error(StatusCode::BAD_REQUEST, &refused.to_string()),
+    };
+    let snapshot = app.current();
+    if let Some(kept) = snapshot.answers.get(body, &request) {
+        return json_bytes(kept);
+    }
+    // The semaphore is never closed; were it, searching without a permit is still right.
+    let _permit = app.searching.acquire().await;
+    // Another request may have computed it while this one waited for a core.
+    if let Some(kept) = snapshot.answers.get(body, &request) {
+        return json_bytes(kept);
+    }
+    let searching = Arc::clone(&snapshot);
+    let key = request.clone();
+    let computed = tokio::task::spawn_blocking(move || compute(&searching, &request, body)).await;
+    match computed {
+        Ok(Ok(bytes)) => {
+            snapshot.answers.keep(body, key, bytes.clone());
+            json_bytes(bytes)
+        }
+        Ok(Err(unanswered)) => unanswered.response(),
+        Err(panicked) => error(StatusCode::INTERNAL_SERVER_ERROR, &panicked.to_string()),
     }
 }
 
-/// Validates the parameters and searches the newest engine on a blocking thread.
-async fn run_search(app: &App, params: Params) -> Result<(Arc<Snapshot>, SearchResults), Response> {
-    let Query(pairs) = params.map_err(|e| error(StatusCode::BAD_REQUEST, &e.body_text()))?;
-    let request = search_request(&pairs).map_err(|m| error(StatusCode::BAD_REQUEST, &m))?;
-    let snapshot = app.current();
-    let searching = Arc::clone(&snapshot);
-    let results = tokio::task::spawn_blocking(move || searching.engine.search(&request))
-        .await
-        .map_err(|e| error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()))?;
-    match results {
-        Ok(results) => Ok((snapshot, results)),
-        // What the engine refuses is the request's fault (an unknown situation).
-        Err(e) => Err(error(
-            StatusCode::BAD_REQUEST,
-            &format!("{:#}", anyhow::Error::new(e)),
-        )),
+/// Why a search computed no body.
+enum Unanswered {
+    /// The engine refused the request (an unknown situation): the request's fault.
+    Refused(String),
+    /// The body could not be written.
+    Failed(String),
+}
+
+impl Unanswered {
+    fn response(self) -> Response {
+        match self {
+            Unanswered::Refused(why) => error(StatusCode::BAD_REQUEST, &why),
+            Unanswered::Failed(why) => error(StatusCode::INTERNAL_SERVER_ERROR, &why),
+        }
     }
+}
+
+/// Searches and writes the body (both are CPU work: both stay off the async threads).
+fn compute(snapshot: &Snapshot, request: &SearchRequest, body: Body) -> Result<Bytes, Unanswered> {
+    let results = snapshot
+        .engine
+        .search(request)
+        .map_err(|e| Unanswered::Refused(format!("{:#}", anyhow::Error::new(e))))?;
+    let mut bytes = Vec::new();
+    match body {
+        Body::Search => render::search_json(&mut bytes, &results).map_err(|e| e.to_string()),
+        Body::Views => serde_json::to_writer(&mut bytes, &snapshot.engine.view(&results))
+            .map_err(|e| e.to_string()),
+    }
+    .map_err(Unanswered::Failed)?;
+    Ok(Bytes::from(bytes))
+}
+
+/// A query string the API cannot answer, and what to send instead.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ParamError {
+    #[error("unknown language `{0}`: use fa, ro, th or da")]
+    Lang(String),
+    #[error("unknown reading language `{0}`: use en, fa, ro, th or da")]
+    Reading(String),
+    #[error("limit must be a number from 1 to {MAX_LIMIT}")]
+    Limit,
+    #[error("unknown parameter `{0}`: use {1}")]
+    Unknown(String, &'static str),
+    #[error("nothing to search for: give q (words or a situation) or situation")]
+    Empty,
 }
 
 /// The search a query string asks for: `q` (repeated values are joined with spaces),
 /// `lang` and `situation` (repeated or comma-separated), `limit` (1 to 1000), `in` (the
 /// reading language; by default the query's own).
-pub fn search_request(pairs: &[(String, String)]) -> Result<SearchRequest, String> {
+pub fn search_request(pairs: &[(String, String)]) -> Result<SearchRequest, ParamError> {
     let mut words = Vec::new();
     let mut request = SearchRequest {
         limit: DEFAULT_LIMIT,
@@ -110,62 +164,82 @@ pub fn search_request(pairs: &[(String, String)]) -> Result<SearchRequest, Strin
             "q" => words.push(value.as_str()),
             "lang" => {
                 for code in values() {
-                    let lang = Lang::from_code(code).ok_or_else(|| {
-                        format!("unknown language `{code}`: use fa, ro, th or da")
-                    })?;
+                    let lang =
+                        Lang::from_code(code).ok_or_else(|| ParamError::Lang(code.to_string()))?;
                     request.langs.push(lang);
                 }
             }
             "situation" => request.situations.extend(values().map(str::to_string)),
-            "in" => {
-                let code = value.trim();
-                let lang = Lang::from_code(code).ok_or_else(|| {
-                    format!("unknown reading language `{code}`: use en, fa, ro, th or da")
-                })?;
-                request.reading = crate::search::Reading::In(lang);
-            }
+            "in" => request.reading = crate::search::Reading::In(reading_lang(value)?),
             "limit" => {
                 request.limit = value
                     .trim()
                     .parse::<usize>()
                     .ok()
                     .filter(|n| (1..=MAX_LIMIT).contains(n))
-                    .ok_or_else(|| format!("limit must be a number from 1 to {MAX_LIMIT}"))?;
+                    .ok_or(ParamError::Limit)?;
             }
             other => {
-                return Err(format!(
-                    "unknown parameter `{other}`: use q, lang, situation, limit, in"
+                return Err(ParamError::Unknown(
+                    other.to_string(),
+                    "q, lang, situation, limit, in",
                 ));
             }
         }
     }
     request.query = words.join(" ");
     if request.query.trim().is_empty() && request.situations.is_empty() {
-        return Err(
-            "nothing to search for: give q (words or a situation) or situation".to_string(),
-        );
+        return Err(ParamError::Empty);
     }
     Ok(request)
 }
 
-/// `show --json PLAYBOOK#STEP`'s body.
+/// The language of an `in` parameter.
+fn reading_lang(value: &str) -> Result<Lang, ParamError> {
+    let code = value.trim();
+    Lang::from_code(code).ok_or_else(|| ParamError::Reading(code.to_string()))
+}
+
+/// The reading language a step endpoint's query string asks for (`in`; none: the original).
+fn step_reading(params: StepParams) -> Result<Option<Lang>, Box<Response>> {
+    let refuse = |message: &str| Box::new(error(StatusCode::BAD_REQUEST, message));
+    let Query(pairs) = params.map_err(|e| refuse(&e.body_text()))?;
+    let mut reading = None;
+    for (name, value) in &pairs {
+        match name.as_str() {
+            "in" => reading = Some(reading_lang(value).map_err(|e| refuse(&e.to_string()))?),
+            other => {
+                return Err(refuse(
+                    &ParamError::Unknown(other.to_string(), "in").to_string(),
+                ));
+            }
+        }
+    }
+    Ok(reading)
+}
+
+type StepParams = Result<Query<Vec<(String, String)>>, QueryRejection>;
+
+/// `show --json PLAYBOOK#STEP [--in L]`'s body.
 async fn step(
     State(app): State<Arc<App>>,
     path: Result<Path<(String, String)>, PathRejection>,
+    params: StepParams,
 ) -> Response {
     let snapshot = app.current();
-    match find_step(&snapshot, path) {
-        Ok(record) => {
+    let found = find_step(&snapshot, path).and_then(|hit| Ok((hit, step_reading(params)?)));
+    match found {
+        Ok((hit, reading)) => {
             // As `show --json` writes it: through a `Value` (keys in order), pretty.
             let mut body = Vec::new();
             // Without `in`, `show` shows the original: so does this.
-            let shown = crate::search::Shown::original(record);
-            let written = render::step_json(record, &shown)
+            let shown = hit.shown_in(reading.unwrap_or(hit.record.lang));
+            let written = render::step_json(&hit.record, &shown)
                 .and_then(|value| serde_json::to_writer_pretty(&mut body, &value));
             match written {
                 Ok(()) => {
                     body.push(b'\n');
-                    json_bytes(body)
+                    json_bytes(body.into())
                 }
                 Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
             }
@@ -174,14 +248,23 @@ async fn step(
     }
 }
 
-/// The step's view, as the page draws it.
+/// The step's view, as the page draws it, in the reading language `in` (else the original).
 async fn step_view(
     State(app): State<Arc<App>>,
     path: Result<Path<(String, String)>, PathRejection>,
+    params: StepParams,
 ) -> Response {
     let snapshot = app.current();
-    match find_step(&snapshot, path) {
-        Ok(record) => json(&StepView::of(record, Some(snapshot.engine.taxonomy()))),
+    let found = find_step(&snapshot, path).and_then(|hit| Ok((hit, step_reading(params)?)));
+    match found {
+        Ok((hit, reading)) => {
+            let reading = reading.unwrap_or(hit.record.lang);
+            json(&StepView::of_hit(
+                hit,
+                reading,
+                Some(snapshot.engine.taxonomy()),
+            ))
+        }
         Err(refused) => *refused,
     }
 }
@@ -189,7 +272,7 @@ async fn step_view(
 fn find_step(
     snapshot: &Snapshot,
     path: Result<Path<(String, String)>, PathRejection>,
-) -> Result<&crate::index::StepRecord, Box<Response>> {
+) -> Result<&Hit, Box<Response>> {
     let Path((playbook, step)) =
         path.map_err(|e| Box::new(error(StatusCode::BAD_REQUEST, &e.body_text())))?;
     snapshot
@@ -211,12 +294,12 @@ fn find_step(
 
 fn json<T: serde::Serialize>(value: &T) -> Response {
     match serde_json::to_vec(value) {
-        Ok(body) => json_bytes(body),
+        Ok(body) => json_bytes(body.into()),
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     }
 }
 
-fn json_bytes(body: Vec<u8>) -> Response {
+fn json_bytes(body: Bytes) -> Response {
     (
         [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
         body,

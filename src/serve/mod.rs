@@ -7,6 +7,7 @@
 //! reaches an [`api`] handler. A [`Follower`] keeps the engine fresh in the background: the
 //! handlers read the newest [`Snapshot`] and never wait for a refresh.
 
+mod answers;
 mod api;
 mod assets;
 mod guard;
@@ -14,7 +15,9 @@ mod guard;
 use crate::corpus::{Repo, load_corpus};
 use crate::engine::{Engine, Follower, Notice, Update};
 use crate::error::{Error, Result};
-use crate::index::StepRecord;
+use crate::index::{StepRecord, TranslatedStep};
+use crate::model::Playbook;
+use crate::search::Hit;
 use std::collections::HashMap;
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
@@ -41,28 +44,50 @@ pub const MAX_CONCURRENT: usize = 64;
 /// The longest query string accepted (414 beyond).
 pub const MAX_QUERY: usize = 4096;
 
-/// What the handlers answer from: an engine and the steps `show --json` would print, from
-/// the same moment.
+/// What the handlers answer from: an engine, the steps `show --json` would print, and the
+/// answers already computed, all from the same moment.
 pub struct Snapshot {
     pub engine: Arc<Engine>,
-    /// `playbook#step` to the step's record, as `playbook show --json` builds it.
-    pub steps: HashMap<String, StepRecord>,
+    /// `playbook#step` to the step's record and its translations, as `playbook show` reads
+    /// them.
+    pub steps: HashMap<String, Hit>,
+    /// Recent search answers of this engine.
+    pub answers: answers::Answers,
 }
 
 impl Snapshot {
     /// The snapshot of a freshly opened engine (reads the playbooks once more, for `show`).
     pub fn of(engine: Arc<Engine>) -> Snapshot {
         let corpus = load_corpus(engine.repo());
+        let mut translations: HashMap<&str, Vec<&Playbook>> = HashMap::new();
+        for t in &corpus.playbooks {
+            if let Some(of) = &t.translation {
+                translations.entry(of.of.as_str()).or_default().push(t);
+            }
+        }
         let steps = corpus
             .playbooks
             .iter()
+            .filter(|p| p.translation.is_none())
             .flat_map(|p| {
-                p.steps
-                    .iter()
-                    .map(move |s| (format!("{}#{}", p.id, s.id), StepRecord::new(p, s)))
+                let family = translations
+                    .get(p.id.as_str())
+                    .map_or(&[][..], Vec::as_slice);
+                p.steps.iter().map(move |s| {
+                    let translated: Vec<TranslatedStep> = family
+                        .iter()
+                        .filter_map(|t| Some(TranslatedStep::new(t, t.step(&s.id)?, s)))
+                        .collect();
+                    let hit = Hit::new(StepRecord::new(p, s), translated, 0.0);
+                    (format!("{}#{}", p.id, s.id), hit)
+                })
             })
             .collect();
-        Snapshot { engine, steps }
+        Snapshot {
+            engine,
+            steps,
+            answers: answers::Answers::default(),
+        }
     }
 }
 
@@ -71,6 +96,9 @@ pub struct App {
     current: RwLock<Arc<Snapshot>>,
     hosts: AllowedHosts,
     limit: tokio::sync::Semaphore,
+    /// Searches running at once: one per core. A search is a few milliseconds of CPU; a
+    /// hundred of them at once on two cores would only take turns, each finishing late.
+    searching: tokio::sync::Semaphore,
 }
 
 impl App {
@@ -137,6 +165,9 @@ pub fn run(repo: Repo, options: &ServeOptions, err: &mut dyn Write) -> Result<()
         current: RwLock::new(Arc::new(snapshot)),
         hosts: AllowedHosts::new(local),
         limit: tokio::sync::Semaphore::new(MAX_CONCURRENT),
+        searching: tokio::sync::Semaphore::new(
+            std::thread::available_parallelism().map_or(1, |n| n.get()),
+        ),
     });
     let updating = Arc::clone(&app);
     std::thread::Builder::new()
