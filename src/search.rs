@@ -289,6 +289,51 @@ impl Searcher {
         })
     }
 
+    /// The steps of playbook `playbook` (an original's id), each with its translations, in
+    /// the playbook's order: what `show` and the server's step endpoints read, from the
+    /// index rather than the files.
+    pub fn playbook_steps(&self, playbook: &str) -> Result<Vec<Hit>> {
+        let searcher = self.index.reader.searcher();
+        let query = TermQuery::new(
+            Term::from_field_text(self.index.fields.family, playbook),
+            IndexRecordOption::Basic,
+        );
+        let addresses = searcher
+            .search(&query, &tantivy::collector::DocSetCollector)
+            .map_err(|e| Error::index("index", e))?;
+        let mut steps = Vec::with_capacity(addresses.len());
+        for address in addresses {
+            if let Some((record, translations)) = self.stored(&searcher, address)? {
+                steps.push(Hit::new(record, translations, 0.0));
+            }
+        }
+        steps.sort_by_key(|hit| hit.record.line);
+        Ok(steps)
+    }
+
+    /// A document's stored step record and translations (none for a document without a
+    /// record, which no build writes).
+    fn stored(
+        &self,
+        searcher: &tantivy::Searcher,
+        address: tantivy::DocAddress,
+    ) -> Result<Option<(StepRecord, Vec<TranslatedStep>)>> {
+        let fields = &self.index.fields;
+        let doc: TantivyDocument = searcher
+            .doc(address)
+            .map_err(|e| Error::index("index", e))?;
+        let Some(json) = doc.get_first(fields.record).and_then(|v| v.as_str()) else {
+            return Ok(None);
+        };
+        let record: StepRecord =
+            serde_json::from_str(json).map_err(|e| Error::index("index", e))?;
+        let translations = match doc.get_first(fields.translations).and_then(|v| v.as_str()) {
+            Some(json) => serde_json::from_str(json).map_err(|e| Error::index("index", e))?,
+            None => Vec::new(),
+        };
+        Ok(Some((record, translations)))
+    }
+
     fn ranked(
         &self,
         request: &SearchRequest,
@@ -392,20 +437,8 @@ impl Searcher {
             .collect();
         let resolved_ids: HashSet<&str> = resolved.iter().map(|r| r.id.as_str()).collect();
         let hit = |(score, address): (f32, tantivy::DocAddress)| -> Result<Option<Hit>> {
-            let doc: TantivyDocument = searcher
-                .doc(address)
-                .map_err(|e| Error::index("index", e))?;
-            let Some(json) = doc.get_first(fields.record).and_then(|v| v.as_str()) else {
+            let Some((record, translations)) = self.stored(&searcher, address)? else {
                 return Ok(None);
-            };
-            let record: StepRecord =
-                serde_json::from_str(json).map_err(|e| Error::index("index", e))?;
-            let translations: Vec<TranslatedStep> = match doc
-                .get_first(fields.translations)
-                .and_then(|v| v.as_str())
-            {
-                Some(json) => serde_json::from_str(json).map_err(|e| Error::index("index", e))?,
-                None => Vec::new(),
             };
             let matched_situations = record
                 .situations

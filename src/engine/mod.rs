@@ -15,7 +15,7 @@ use crate::corpus::{Repo, load_taxonomy};
 use crate::error::{Error, Result};
 use crate::index;
 use crate::render::ResultsView;
-use crate::search::{SearchRequest, SearchResults, Searcher, SituationMatcher};
+use crate::search::{Hit, SearchRequest, SearchResults, Searcher, SituationMatcher};
 use crate::taxonomy::Taxonomy;
 
 /// Something opening the engine did or found that the agent should know, once.
@@ -118,6 +118,12 @@ impl Engine {
     /// Runs a search.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
         self.searcher.search(request)
+    }
+
+    /// The steps of the original playbook `playbook`, with their translations, in order
+    /// (none: no such playbook).
+    pub fn playbook_steps(&self, playbook: &str) -> Result<Vec<Hit>> {
+        self.searcher.playbook_steps(playbook)
     }
 
     /// What an agent sees of a search's results.

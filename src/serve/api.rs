@@ -260,7 +260,7 @@ async fn step_view(
         Ok((hit, reading)) => {
             let reading = reading.unwrap_or(hit.record.lang);
             json(&StepView::of_hit(
-                hit,
+                &hit,
                 reading,
                 Some(snapshot.engine.taxonomy()),
             ))
@@ -269,26 +269,33 @@ async fn step_view(
     }
 }
 
+/// The step a path names, with its translations, from the snapshot's index.
 fn find_step(
     snapshot: &Snapshot,
     path: Result<Path<(String, String)>, PathRejection>,
-) -> Result<&Hit, Box<Response>> {
+) -> Result<Hit, Box<Response>> {
     let Path((playbook, step)) =
         path.map_err(|e| Box::new(error(StatusCode::BAD_REQUEST, &e.body_text())))?;
-    snapshot
-        .steps
-        .get(&format!("{playbook}#{step}"))
+    let steps = snapshot.engine.playbook_steps(&playbook).map_err(|e| {
+        Box::new(error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &format!("{:#}", anyhow::Error::new(e)),
+        ))
+    })?;
+    if steps.is_empty() {
+        return Err(Box::new(error(
+            StatusCode::NOT_FOUND,
+            &format!("playbook `{playbook}` not found"),
+        )));
+    }
+    steps
+        .into_iter()
+        .find(|hit| hit.record.step == step)
         .ok_or_else(|| {
-            let known = snapshot
-                .steps
-                .keys()
-                .any(|id| id.split_once('#').is_some_and(|(p, _)| p == playbook));
-            let what = if known {
-                format!("step `{step}` in playbook `{playbook}` not found")
-            } else {
-                format!("playbook `{playbook}` not found")
-            };
-            Box::new(error(StatusCode::NOT_FOUND, &what))
+            Box::new(error(
+                StatusCode::NOT_FOUND,
+                &format!("step `{step}` in playbook `{playbook}` not found"),
+            ))
         })
 }
 

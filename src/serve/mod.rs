@@ -12,13 +12,9 @@ mod api;
 mod assets;
 mod guard;
 
-use crate::corpus::{Repo, load_corpus};
+use crate::corpus::Repo;
 use crate::engine::{Engine, Follower, Notice, Update};
 use crate::error::{Error, Result};
-use crate::index::{StepRecord, TranslatedStep};
-use crate::model::Playbook;
-use crate::search::Hit;
-use std::collections::HashMap;
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, RwLock};
@@ -44,48 +40,17 @@ pub const MAX_CONCURRENT: usize = 64;
 /// The longest query string accepted (414 beyond).
 pub const MAX_QUERY: usize = 4096;
 
-/// What the handlers answer from: an engine, the steps `show --json` would print, and the
-/// answers already computed, all from the same moment.
+/// What the handlers answer from: an engine and the answers it already gave.
 pub struct Snapshot {
     pub engine: Arc<Engine>,
-    /// `playbook#step` to the step's record and its translations, as `playbook show` reads
-    /// them.
-    pub steps: HashMap<String, Hit>,
     /// Recent search answers of this engine.
     pub answers: answers::Answers,
 }
 
 impl Snapshot {
-    /// The snapshot of a freshly opened engine (reads the playbooks once more, for `show`).
     pub fn of(engine: Arc<Engine>) -> Snapshot {
-        let corpus = load_corpus(engine.repo());
-        let mut translations: HashMap<&str, Vec<&Playbook>> = HashMap::new();
-        for t in &corpus.playbooks {
-            if let Some(of) = &t.translation {
-                translations.entry(of.of.as_str()).or_default().push(t);
-            }
-        }
-        let steps = corpus
-            .playbooks
-            .iter()
-            .filter(|p| p.translation.is_none())
-            .flat_map(|p| {
-                let family = translations
-                    .get(p.id.as_str())
-                    .map_or(&[][..], Vec::as_slice);
-                p.steps.iter().map(move |s| {
-                    let translated: Vec<TranslatedStep> = family
-                        .iter()
-                        .filter_map(|t| Some(TranslatedStep::new(t, t.step(&s.id)?, s)))
-                        .collect();
-                    let hit = Hit::new(StepRecord::new(p, s), translated, 0.0);
-                    (format!("{}#{}", p.id, s.id), hit)
-                })
-            })
-            .collect();
         Snapshot {
             engine,
-            steps,
             answers: answers::Answers::default(),
         }
     }
