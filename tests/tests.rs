@@ -14,6 +14,7 @@ mod probe;
 mod properties;
 mod relevance;
 mod reliability;
+mod screen;
 mod search;
 mod serve;
 mod serve_browser;

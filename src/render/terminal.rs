@@ -93,18 +93,26 @@ const MIN_FIRST_ROWS: usize = 6;
 /// `N. [lang] title   playbook#step`, cut to the width (the id always shows whole).
 fn one_row(n: usize, step: &StepView, style: Style) -> String {
     let head = format!("{n}. [{}] ", step.lang);
-    let room = style
-        .width
-        .saturating_sub(head.width() + step.id.width() + 2)
-        .max(8);
-    let title = fit(&step.title, room);
+    let id_room = style.width.saturating_sub(head.width());
+    let title_room = id_room.saturating_sub(step.id.width() + 2);
+    // The id is what `show` takes: it stays whole, and the title gives way to it (a long
+    // id already says what the step is about).
+    if title_room < MIN_TITLE_COLUMNS {
+        return format!(
+            "{head}{}",
+            style.paint(Paint::Dim, &fit(&step.id, id_room.max(1)))
+        );
+    }
     format!(
         "{}{}  {}",
         head,
-        style.paint(Paint::Bold, &title),
+        style.paint(Paint::Bold, &fit(&step.title, title_room)),
         style.paint(Paint::Dim, &step.id)
     )
 }
+
+/// A title cut shorter than this says nothing: the row shows only the id then.
+const MIN_TITLE_COLUMNS: usize = 6;
 
 /// The first result in `budget` rows: title, where it is from, then what to say, what to
 /// do and the English line, each as much as the rows allow.
@@ -316,6 +324,45 @@ mod tests {
         assert_eq!(allot(20, [3, 10, 2]), [3, 10, 2]);
         assert_eq!(allot(0, [3, 3, 3]), [0, 0, 0]);
         assert_eq!(allot(30, [1, 0, 2]), [1, 0, 2]);
+    }
+
+    #[test]
+    fn a_result_row_never_passes_the_width_and_keeps_the_id_whole() {
+        use crate::model::Lang;
+        let step = StepView {
+            id: "fa-angry-customers-eight-tips#work-together-against-the-problem".into(),
+            lang: Lang::Fa,
+            trail: vec![],
+            title: "با یکدیگر مشارکت داشته باشید.".into(),
+            situations: vec![],
+            say: vec![],
+            guidance: vec![],
+            english: String::new(),
+            dont_say: vec![],
+            escalate_when: vec![],
+            location: "playbooks/fa/x.md:1".into(),
+            origin: crate::render::view::Origin::Original,
+        };
+        for width in [40, 72, 74, 80, 120] {
+            let style = Style {
+                width,
+                ..Style::default()
+            };
+            let row = one_row(2, &step, style);
+            assert!(row.width() <= width, "{width}: {row}");
+            if width >= 74 {
+                assert!(row.ends_with(&step.id), "{width}: {row}");
+            }
+        }
+        let wide = one_row(
+            2,
+            &step,
+            Style {
+                width: 120,
+                ..Style::default()
+            },
+        );
+        assert!(wide.contains("مشارکت"), "{wide}");
     }
 
     #[test]

@@ -1,0 +1,51 @@
+//! One screen: `playbook search --color never QUERY` on the shipped playbooks fits the
+//! terminal (80×24 and 120×40), for queries in all five languages, checked by golden files.
+
+use crate::common::{playbook, shipped_tree};
+use unicode_width::UnicodeWidthStr;
+
+/// A query an agent would type, in each reading language.
+const QUERIES: &[(&str, &str)] = &[
+    ("en", "customer is swearing at me"),
+    ("fa", "مشتری عصبانی است"),
+    ("ro", "clientul vrea banii înapoi"),
+    ("th", "ลูกค้าขอคุยกับหัวหน้า"),
+    ("da", "kunden truer med en advokat"),
+];
+
+/// The search's human output at `columns`×`rows`, after checking that it fits.
+fn screen(root: &std::path::Path, query: &str, columns: usize, rows: usize) -> String {
+    let output = playbook(root)
+        .env("COLUMNS", columns.to_string())
+        .env("LINES", rows.to_string())
+        .args(["--color", "never", "search", "--", query])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{query}: {output:?}");
+    let text = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines.len() <= rows,
+        "{query} at {columns}x{rows}: {} lines\n{text}",
+        lines.len()
+    );
+    for line in &lines {
+        assert!(
+            line.width() <= columns,
+            "{query} at {columns}x{rows}: a line of {} columns: {line}",
+            line.width()
+        );
+    }
+    text
+}
+
+#[test]
+fn every_language_fits_80x24_and_120x40() {
+    let tree = shipped_tree();
+    for (lang, query) in QUERIES {
+        for (columns, rows) in [(80, 24), (120, 40)] {
+            let text = screen(tree.path(), query, columns, rows);
+            insta::assert_snapshot!(format!("{lang}_{columns}x{rows}"), text, query);
+        }
+    }
+}
