@@ -6,7 +6,8 @@
 //! ```
 //!
 //! A missing file is an empty configuration. `--in`/`PLAYBOOK_LANG` and
-//! `PLAYBOOK_LOG_MISSES` override it.
+//! `PLAYBOOK_LOG_MISSES` override it. `log_misses` must stay inside the root: the file is
+//! shared through Git, and must not choose where every agent's searches write.
 
 use crate::corpus::Repo;
 use crate::files::{FileError, read_regular};

@@ -85,13 +85,21 @@ fn ensure_trusted(root: &Path) -> Result<()> {
     // SAFETY: geteuid has no preconditions and cannot fail.
     let me = unsafe { libc::geteuid() };
     let sudo_uid = std::env::var("SUDO_UID").ok().and_then(|v| v.parse().ok());
-    for dir in [root.to_path_buf(), root.join("playbooks")] {
-        let meta = std::fs::metadata(&dir).map_err(|e| Error::io(&dir, e))?;
-        if !is_trusted_owner(meta.uid(), me, sudo_uid) {
+    let playbooks = root.join("playbooks");
+    // The folders, and `playbooks/` itself when it is a link: whoever owns a link chooses
+    // what it leads to.
+    let owners = [
+        (root, std::fs::metadata(root)),
+        (playbooks.as_path(), std::fs::metadata(&playbooks)),
+        (playbooks.as_path(), std::fs::symlink_metadata(&playbooks)),
+    ];
+    for (dir, meta) in owners {
+        let owner = meta.map_err(|e| Error::io(dir, e))?.uid();
+        if !is_trusted_owner(owner, me, sudo_uid) {
             return Err(Error::UntrustedRoot {
-                dir,
+                dir: dir.to_path_buf(),
                 root: root.to_path_buf(),
-                owner: meta.uid(),
+                owner,
                 me,
             });
         }

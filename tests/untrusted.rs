@@ -306,6 +306,16 @@ fn a_discovered_playbooks_folder_of_another_user_is_refused() {
     chown(root.join("playbooks"), Some(0), None).unwrap();
     let (code, _, stderr) = run(playbook_discovering(&work).args(["search", "chefen"]));
     assert_eq!(code, 0, "{stderr}");
+    // So is one's own folder, but not through another user's link to it.
+    let above = root.join("work/linked");
+    std::fs::create_dir_all(above.join("call")).unwrap();
+    std::os::unix::fs::symlink(root.join("playbooks"), above.join("playbooks")).unwrap();
+    let (code, _, stderr) = run(playbook_discovering(&above.join("call")).args(["check"]));
+    assert!(code < 2, "{stderr}");
+    std::os::unix::fs::lchown(above.join("playbooks"), Some(OTHER_UID), None).unwrap();
+    let (code, _, stderr) = run(playbook_discovering(&above.join("call")).args(["check"]));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("owned by another user"), "{stderr}");
 }
 
 #[test]
