@@ -30,12 +30,9 @@ pub struct Config {
 /// What is wrong with `playbook.toml`; each says which file (and line) and what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read {}", path.display())]
-    Read {
-        path: PathBuf,
-        #[source]
-        source: FileError,
-    },
+    /// Shown whole (with why) in one-line warnings, so the reason is in the message.
+    #[error("cannot read {}: {error}", path.display())]
+    Read { path: PathBuf, error: FileError },
     #[error("{}: {message}", path.display())]
     Syntax { path: PathBuf, message: String },
     #[error("{}:{line}: `{key}` must be {expected}", path.display())]
@@ -75,7 +72,7 @@ pub fn read(repo: &Repo) -> Result<Config, ConfigError> {
     let bytes = match read_regular(&path, MAX_CONFIG_BYTES) {
         Ok(b) => b,
         Err(e) if e.is_not_found() => return Ok(Config::default()),
-        Err(source) => return Err(ConfigError::Read { path, source }),
+        Err(error) => return Err(ConfigError::Read { path, error }),
     };
     let text = String::from_utf8_lossy(&bytes);
     let table: toml::Table = text
@@ -182,6 +179,25 @@ mod tests {
         let message = read(&repo).unwrap_err().to_string();
         assert!(
             message.contains("playbook.toml:2: `lang = \"de\"` is not a reading language"),
+            "{message}"
+        );
+    }
+
+    /// A FIFO as `playbook.toml` (read by every search) is refused at once, and says why.
+    #[cfg(unix)]
+    #[test]
+    fn a_special_file_is_refused_not_waited_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(CONFIG_FILE);
+        let name = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a valid C string; mkfifo only creates a file.
+        assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o644) }, 0);
+        let repo = Repo {
+            root: dir.path().to_path_buf(),
+        };
+        let message = read(&repo).unwrap_err().to_string();
+        assert!(
+            message.contains("not a regular file but a FIFO"),
             "{message}"
         );
     }

@@ -367,8 +367,6 @@ fn add_file(repo: &Repo, path: &Path, metadata: Option<std::fs::Metadata>, found
     });
 }
 
-pub use crate::files::mtime_ns;
-
 fn walk_error(repo: &Repo, dir: &Path, err: &walkdir::Error) -> Diagnostic {
     let path = err.path().unwrap_or(dir);
     let rel = repo.rel(path);

@@ -37,7 +37,7 @@ impl Stamp {
 }
 
 /// Modification time in nanoseconds since the epoch (0 if unknown).
-pub fn mtime_ns(meta: &Metadata) -> i128 {
+fn mtime_ns(meta: &Metadata) -> i128 {
     meta.modified()
         .ok()
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
