@@ -171,6 +171,7 @@ fn a_same_size_replacement_with_the_old_mtime_is_seen() {
     replace_keeping_size_and_mtime(&file, "Hold en pause", "Drik en kaffe");
     let (code, _, stderr) = run(playbook(root).arg("index"));
     assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("updated 1 changed"), "{stderr}");
     let (code, stdout, stderr) = run(playbook(root).args(["search", "--json", "Drik kaffe"]));
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(steps(&stdout)[0], "take-a-break", "{stdout}");
