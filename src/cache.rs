@@ -1,7 +1,7 @@
 //! A compiled copy of the taxonomy in `index/`, so that a search does not re-parse
 //! `situations.toml` and re-analyse every synonym (that was most of a search's time).
 
-use crate::corpus::{Repo, mtime_ns};
+use crate::corpus::Repo;
 use crate::index::INDEX_FORMAT;
 use crate::search::SituationMatcher;
 use crate::taxonomy::Taxonomy;
@@ -9,16 +9,8 @@ use serde::{Deserialize, Serialize};
 
 const CACHE_FILE: &str = "situations.cache";
 
-/// What identifies a version of `situations.toml` without reading it: size, modification
-/// and change times, and inode. The change time moves on every write and rename, even when
-/// a tool preserves the modification time (`cp -p`, `touch -r`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Stamp {
-    size: u64,
-    mtime_ns: i128,
-    ctime_ns: i128,
-    inode: u64,
-}
+/// What identifies a version of `situations.toml` without reading it (see [`Stamp`]).
+pub use crate::files::Stamp;
 
 #[derive(Serialize, Deserialize)]
 struct Cached {
@@ -31,7 +23,11 @@ struct Cached {
 /// The taxonomy and its matcher from the cache, if the cache matches `situations.toml`.
 pub fn load(repo: &Repo) -> Option<(Taxonomy, SituationMatcher)> {
     let stamp = stamp(repo)?;
-    let bytes = std::fs::read(repo.index_dir().join(CACHE_FILE)).ok()?;
+    let bytes = crate::files::read_regular(
+        &repo.index_dir().join(CACHE_FILE),
+        crate::tuning::MAX_TAXONOMY_CACHE_BYTES,
+    )
+    .ok()?;
     let cached: Cached = postcard::from_bytes(&bytes).ok()?;
     (cached.format == INDEX_FORMAT && cached.stamp == stamp && cached.matcher.is_consistent())
         .then_some((cached.taxonomy, cached.matcher))
@@ -76,33 +72,7 @@ fn slim(taxonomy: &Taxonomy) -> Taxonomy {
 
 /// The stamp of `situations.toml` now, if it exists.
 pub fn stamp(repo: &Repo) -> Option<Stamp> {
-    let meta = std::fs::metadata(repo.situations_path()).ok()?;
-    Some(Stamp {
-        size: meta.len(),
-        mtime_ns: mtime_ns(&meta),
-        ctime_ns: ctime_ns(&meta),
-        inode: inode(&meta),
-    })
-}
-
-#[cfg(unix)]
-fn ctime_ns(meta: &std::fs::Metadata) -> i128 {
-    use std::os::unix::fs::MetadataExt;
-    i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec())
-}
-
-#[cfg(not(unix))]
-fn ctime_ns(_: &std::fs::Metadata) -> i128 {
-    0
-}
-
-#[cfg(unix)]
-fn inode(meta: &std::fs::Metadata) -> u64 {
-    use std::os::unix::fs::MetadataExt;
-    meta.ino()
-}
-
-#[cfg(not(unix))]
-fn inode(_: &std::fs::Metadata) -> u64 {
-    0
+    std::fs::metadata(repo.situations_path())
+        .ok()
+        .map(|meta| Stamp::of(&meta))
 }

@@ -2,10 +2,12 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
+use crate::files::{FileError, Stamp, kind_of, read_regular};
 use crate::model::{Lang, Playbook};
 use crate::parser::{MAX_PLAYBOOK_BYTES, parse_playbook, too_large};
 use crate::taxonomy::{Taxonomy, parse_taxonomy};
 use crate::translations::{self, FrontLines, front_lines};
+use crate::tuning::MAX_TAXONOMY_BYTES;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
@@ -32,14 +34,16 @@ impl Repo {
                 root: root.to_path_buf(),
             });
         }
-        cwd.ancestors()
+        let root = cwd
+            .ancestors()
             .find(|dir| dir.join("playbooks").is_dir())
-            .map(|dir| Repo {
-                root: dir.to_path_buf(),
-            })
             .ok_or_else(|| Error::RootNotFound {
                 start: cwd.to_path_buf(),
-            })
+            })?;
+        ensure_trusted(root)?;
+        Ok(Repo {
+            root: root.to_path_buf(),
+        })
     }
 
     pub fn playbooks_dir(&self) -> PathBuf {
@@ -71,13 +75,58 @@ impl Repo {
     }
 }
 
+/// Refuses a root found by walking up from the working directory when it, or its
+/// `playbooks/`, belongs to another user: from a folder under a shared one (`/tmp`),
+/// anyone could otherwise create `playbooks/` above it and decide what the agent reads.
+/// As Git's `safe.directory`; a root named with `--root` or `PLAYBOOK_ROOT` is trusted.
+#[cfg(unix)]
+fn ensure_trusted(root: &Path) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    let sudo_uid = std::env::var("SUDO_UID").ok().and_then(|v| v.parse().ok());
+    let playbooks = root.join("playbooks");
+    // The folders, and `playbooks/` itself when it is a link: whoever owns a link chooses
+    // what it leads to.
+    let owners = [
+        (root, std::fs::metadata(root)),
+        (playbooks.as_path(), std::fs::metadata(&playbooks)),
+        (playbooks.as_path(), std::fs::symlink_metadata(&playbooks)),
+    ];
+    for (dir, meta) in owners {
+        let owner = meta.map_err(|e| Error::io(dir, e))?.uid();
+        if !is_trusted_owner(owner, me, sudo_uid) {
+            return Err(Error::UntrustedRoot {
+                dir: dir.to_path_buf(),
+                root: root.to_path_buf(),
+                owner,
+                me,
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn ensure_trusted(_: &Path) -> Result<()> {
+    Ok(())
+}
+
+/// Whether a folder owned by `owner` may be read as a discovered root by user `me`: it is
+/// theirs, or root's (an administrator's installation; root can change anything anyway).
+/// Root itself, under `sudo`, also trusts the folders of the user who ran `sudo`
+/// (`SUDO_UID`), as Git does.
+pub fn is_trusted_owner(owner: u32, me: u32, sudo_uid: Option<u32>) -> bool {
+    owner == me || owner == 0 || (me == 0 && sudo_uid == Some(owner))
+}
+
 /// A playbook file as found on disk, with what the freshness check compares.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileStamp {
     pub rel_path: String,
     pub abs_path: PathBuf,
-    pub size: u64,
-    pub mtime_ns: i128,
+    /// Its size, times and inode when the walk saw it.
+    pub stamp: Stamp,
 }
 
 /// What a walk over `playbooks/` found.
@@ -105,15 +154,13 @@ pub fn list_playbook_files(repo: &Repo) -> Listing {
     }
 }
 
-/// Reads every file's size and modification time, on two threads: at 10,000 playbooks
-/// these `stat` calls are most of what a search costs.
+/// Reads every file's stamp, on two threads: at 10,000 playbooks these `stat` calls are
+/// most of what a search costs.
 fn stat_all(files: &mut [FileStamp]) {
     let stat = |chunk: &mut [FileStamp]| {
-        for file in chunk.iter_mut().filter(|f| f.mtime_ns == UNSTATED) {
-            let (size, mtime) =
-                std::fs::metadata(&file.abs_path).map_or((0, 0), |m| (m.len(), mtime_ns(&m)));
-            file.size = size;
-            file.mtime_ns = mtime;
+        for file in chunk.iter_mut().filter(|f| f.stamp == UNSTATED) {
+            file.stamp =
+                std::fs::metadata(&file.abs_path).map_or(Stamp::default(), |m| Stamp::of(&m));
         }
     };
     if files.len() < 256 {
@@ -127,8 +174,13 @@ fn stat_all(files: &mut [FileStamp]) {
     });
 }
 
-/// A file whose metadata is still to be read by [`stat_all`].
-const UNSTATED: i128 = i128::MIN;
+/// The stamp of a file whose metadata is still to be read by [`stat_all`].
+const UNSTATED: Stamp = Stamp {
+    size: 0,
+    mtime_ns: i128::MIN,
+    ctime_ns: i128::MIN,
+    inode: 0,
+};
 
 #[derive(Default)]
 struct Found {
@@ -137,11 +189,19 @@ struct Found {
 }
 
 fn walk(repo: &Repo, from: &Path, canonical_dir: &Path, follow_links: bool, found: &mut Found) {
+    // Hidden files and folders are not walked (editors' and tools' files live there); a
+    // hidden `.md` file looks like a playbook, so `check` says it is not read.
+    let mut hidden = Vec::new();
     let walker = WalkDir::new(from)
         .follow_links(follow_links)
         .into_iter()
         .filter_entry(|e| {
-            e.depth() == 0 || e.file_name().as_encoded_bytes().first() != Some(&b'.')
+            let name = e.file_name().as_encoded_bytes();
+            let shown = e.depth() == 0 || name.first() != Some(&b'.');
+            if !shown && !e.file_type().is_dir() && name.ends_with(b".md") {
+                hidden.push(not_read(&repo.rel(e.path()), NotRead::Hidden));
+            }
+            shown
         });
     for entry in walker {
         let entry = match entry {
@@ -163,8 +223,49 @@ fn walk(repo: &Repo, from: &Path, canonical_dir: &Path, follow_links: bool, foun
             found.diagnostics.push(outside_link(&repo.rel(path)));
             continue;
         }
+        if !entry.file_type().is_file() {
+            found
+                .diagnostics
+                .push(special_file(&repo.rel(path), kind_of(entry.file_type())));
+            continue;
+        }
         add_file(repo, path, None, found);
     }
+    found.diagnostics.append(&mut hidden);
+}
+
+/// E0007: a FIFO, socket or device where playbooks are. Never opened: a FIFO's `open`
+/// would wait for a writer, and a device can be read forever.
+fn special_file(rel_path: &str, kind: &str) -> Diagnostic {
+    Diagnostic::error(
+        rel_path,
+        1,
+        "E0007",
+        format!("not a regular file but {kind}: never read"),
+    )
+    .with_hint("remove it from playbooks/: playbooks are plain files")
+}
+
+/// Why a file under `playbooks/` that looks like a playbook is not read.
+#[derive(Debug, Clone, Copy)]
+enum NotRead {
+    Hidden,
+    Readme,
+}
+
+/// W0010 for a file that is never read.
+fn not_read(rel_path: &str, why: NotRead) -> Diagnostic {
+    let (message, hint) = match why {
+        NotRead::Hidden => (
+            "a hidden file (its name starts with `.`) is never read or searched",
+            "if it is a playbook, rename it without the leading dot",
+        ),
+        NotRead::Readme => (
+            "README.md is documentation, never read or searched as a playbook",
+            "if it is a playbook, give it another name",
+        ),
+    };
+    Diagnostic::warning(rel_path, 1, "W0010", message).with_hint(hint)
 }
 
 fn is_inside(path: &Path, canonical_dir: &Path) -> bool {
@@ -216,6 +317,12 @@ fn follow_link(repo: &Repo, path: &Path, canonical_dir: &Path, found: &mut Found
         walk(repo, path, canonical_dir, true, found);
     } else {
         let metadata = std::fs::metadata(path).ok();
+        if let Some(special) = metadata.as_ref().filter(|m| !m.is_file()) {
+            found
+                .diagnostics
+                .push(special_file(&rel_path, kind_of(special.file_type())));
+            return;
+        }
         add_file(repo, path, metadata, found);
     }
 }
@@ -250,23 +357,14 @@ fn add_file(repo: &Repo, path: &Path, metadata: Option<std::fs::Metadata>, found
         return;
     }
     if name.eq_ignore_ascii_case("README.md") {
+        found.diagnostics.push(not_read(&rel_path, NotRead::Readme));
         return;
     }
-    let (size, mtime_ns) = metadata.map_or((0, UNSTATED), |m| (m.len(), mtime_ns(&m)));
     found.files.push(FileStamp {
         rel_path,
         abs_path: path.to_path_buf(),
-        size,
-        mtime_ns,
+        stamp: metadata.map_or(UNSTATED, |m| Stamp::of(&m)),
     });
-}
-
-/// Modification time in nanoseconds since the epoch (0 if unknown).
-pub fn mtime_ns(meta: &std::fs::Metadata) -> i128 {
-    meta.modified()
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map_or(0, |d| d.as_nanos() as i128)
 }
 
 fn walk_error(repo: &Repo, dir: &Path, err: &walkdir::Error) -> Diagnostic {
@@ -313,11 +411,11 @@ fn read_playbook(file: &FileStamp) -> Loaded {
         situation_lines: Vec::new(),
         front_lines: None,
     };
-    if file.size > MAX_PLAYBOOK_BYTES as u64 {
+    if file.stamp.size > MAX_PLAYBOOK_BYTES {
         // Known from the file's size alone: no need to read 20 MB to refuse it.
-        return failed(vec![too_large(&file.rel_path, file.size)]);
+        return failed(vec![too_large(&file.rel_path, file.stamp.size)]);
     }
-    match read_limited(&file.abs_path) {
+    match read_regular(&file.abs_path, MAX_PLAYBOOK_BYTES) {
         Ok(bytes) => {
             let parsed = parse_playbook(&bytes, &file.rel_path);
             let front_lines = parsed
@@ -333,10 +431,12 @@ fn read_playbook(file: &FileStamp) -> Loaded {
                 front_lines,
             }
         }
-        Err(e) if e.raw_os_error() == Some(LINK_LOOP_ERRNO) => {
+        Err(FileError::TooLarge { size, .. }) => failed(vec![too_large(&file.rel_path, size)]),
+        Err(FileError::NotRegular { kind }) => failed(vec![special_file(&file.rel_path, kind)]),
+        Err(FileError::Io(e)) if e.raw_os_error() == Some(LINK_LOOP_ERRNO) => {
             failed(vec![link_loop(&file.rel_path, false)])
         }
-        Err(e) => failed(vec![
+        Err(FileError::Io(e)) => failed(vec![
             Diagnostic::error(&file.rel_path, 1, "E0001", format!("cannot read: {e}"))
                 .with_hint("check the file's permissions"),
         ]),
@@ -356,35 +456,33 @@ fn link_loop(rel_path: &str, to_folder: bool) -> Diagnostic {
 /// ELOOP: too many levels of symbolic links.
 const LINK_LOOP_ERRNO: i32 = 40;
 
-/// Reads a file, but no more than one byte past the playbook size limit (so that a
-/// 20 MB mistake is reported without being read whole).
-fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)?
-        .take(MAX_PLAYBOOK_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)?;
-    Ok(bytes)
-}
-
 /// Loads the taxonomy; a missing or broken file is an error for search, a diagnostic for check.
 pub fn load_taxonomy(repo: &Repo) -> (Option<Taxonomy>, Vec<Diagnostic>) {
     let path = repo.situations_path();
     let rel = repo.rel(&path);
-    match std::fs::read(&path) {
+    match read_regular(&path, MAX_TAXONOMY_BYTES) {
         Ok(bytes) => parse_taxonomy(&bytes, &rel),
-        Err(e) => (
-            None,
-            vec![
-                Diagnostic::error(
-                    &rel,
-                    1,
-                    "E0500",
-                    format!("cannot read the situations file: {e}"),
-                )
-                .with_hint("create playbooks/situations.toml (see docs/playbook-format.md)"),
-            ],
-        ),
+        Err(e) => {
+            let hint = match &e {
+                FileError::Io(io) if io.kind() != std::io::ErrorKind::NotFound => {
+                    "check the file's permissions"
+                }
+                FileError::Io(_) => {
+                    "create playbooks/situations.toml (see docs/playbook-format.md)"
+                }
+                FileError::NotRegular { .. } => {
+                    "replace it with the plain TOML file (see docs/playbook-format.md)"
+                }
+                FileError::TooLarge { .. } => {
+                    "far larger than any taxonomy: check what was written there"
+                }
+            };
+            let message = format!("cannot read the situations file: {e}");
+            (
+                None,
+                vec![Diagnostic::error(&rel, 1, "E0500", message).with_hint(hint)],
+            )
+        }
     }
 }
 
@@ -561,5 +659,25 @@ fn coverage_warnings(
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ownership_decides_trust() {
+        // One's own folders and root's are trusted; another user's are not.
+        assert!(is_trusted_owner(1000, 1000, None));
+        assert!(is_trusted_owner(0, 1000, None));
+        assert!(!is_trusted_owner(1001, 1000, None));
+        // Root trusts only its own, unless run through sudo by the owner.
+        assert!(is_trusted_owner(0, 0, None));
+        assert!(!is_trusted_owner(1000, 0, None));
+        assert!(is_trusted_owner(1000, 0, Some(1000)));
+        assert!(!is_trusted_owner(1001, 0, Some(1000)));
+        // SUDO_UID means nothing to a user who is not root.
+        assert!(!is_trusted_owner(1001, 1000, Some(1001)));
     }
 }

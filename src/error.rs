@@ -17,6 +17,19 @@ pub enum Error {
         "no `playbooks/` folder found in {start} or any folder above it\n  = help: run from inside a playbook repository, or pass --root DIR (or set PLAYBOOK_ROOT)"
     )]
     RootNotFound { start: PathBuf },
+    /// The root found above the working directory belongs to someone else.
+    #[error(
+        "{} is owned by another user (uid {owner}), not by you (uid {me}): not reading playbooks someone else may have put above your working folder\n  = help: if you trust it, name it: pass --root {} (or set PLAYBOOK_ROOT)",
+        dir.display(),
+        root.display()
+    )]
+    UntrustedRoot {
+        /// The folder with the foreign owner: the root or its `playbooks/`.
+        dir: PathBuf,
+        root: PathBuf,
+        owner: u32,
+        me: u32,
+    },
     /// The given root has no `playbooks/` folder.
     #[error(
         "{root} has no `playbooks/` folder\n  = help: pass the folder that contains `playbooks/`"
@@ -45,6 +58,17 @@ pub enum Error {
     /// A playbook or step named on the command line does not exist.
     #[error("{what} not found{hint}")]
     NotFound { what: String, hint: String },
+    /// A file could not be read: it is not a regular file, is over its bound, or an I/O
+    /// error (see [`crate::files::FileError`]).
+    #[error("cannot read {path}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: crate::files::FileError,
+    },
+    /// `playbook.toml` is broken.
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
     /// The user asked for something the tool cannot do.
     #[error("{0}")]
     Usage(String),

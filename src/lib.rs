@@ -15,6 +15,7 @@ pub mod corpus;
 pub mod diagnostic;
 pub mod engine;
 pub mod error;
+pub mod files;
 pub mod fixed;
 pub mod index;
 pub mod live;

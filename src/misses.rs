@@ -13,7 +13,9 @@
 //! processes can log to the same file at once without mixing their lines. A failure to log
 //! never fails the search: it is reported once, as a warning.
 
+use crate::config::ConfigError;
 use crate::corpus::Repo;
+use crate::files::{FileError, append_regular};
 use crate::search::{SearchRequest, SearchResults, SituationMatcher};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -77,7 +79,7 @@ pub fn is_miss(results: &SearchResults) -> bool {
 
 /// Where misses are logged: `env` (the value of [`LOG_ENV`]) if set and not empty, else the
 /// configuration file's `log_misses`. Errors come from a broken configuration file.
-pub fn log_target(repo: &Repo, env: Option<OsString>) -> Result<Option<PathBuf>, String> {
+pub fn log_target(repo: &Repo, env: Option<OsString>) -> Result<Option<PathBuf>, ConfigError> {
     if let Some(v) = env.filter(|v| !v.is_empty()) {
         return Ok(Some(PathBuf::from(v)));
     }
@@ -85,20 +87,18 @@ pub fn log_target(repo: &Repo, env: Option<OsString>) -> Result<Option<PathBuf>,
 }
 
 /// The configured log file, from the environment or `ROOT/playbook.toml`.
-pub fn configured_log(repo: &Repo) -> Result<Option<PathBuf>, String> {
+pub fn configured_log(repo: &Repo) -> Result<Option<PathBuf>, ConfigError> {
     log_target(repo, std::env::var_os(LOG_ENV))
 }
 
-/// Appends one record as one line, with a single write on a file opened for appending.
-pub fn append(path: &Path, record: &MissRecord) -> std::io::Result<()> {
+/// Appends one record as one line, with a single write on a file opened for appending
+/// (only a regular file: a FIFO or a device as the log is refused, never waited for).
+pub fn append(path: &Path, record: &MissRecord) -> Result<(), FileError> {
     let mut line = serde_json::to_vec(record).map_err(std::io::Error::other)?;
     line.push(b'\n');
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)?;
+    let mut file = append_regular(path)?;
     // One buffer, one call: with O_APPEND the kernel places it at the end as a whole.
-    file.write_all(&line)
+    Ok(file.write_all(&line)?)
 }
 
 /// A miss log that warns at most once when it cannot write (for long-running callers that
@@ -164,7 +164,7 @@ pub fn log_search(
     match configured_log(repo) {
         Ok(Some(path)) => MissLog::new(path).record(request, results, err),
         Ok(None) => {}
-        Err(message) => MissLog::new(PathBuf::new()).warn(err, &message),
+        Err(e) => MissLog::new(PathBuf::new()).warn(err, &e.to_string()),
     }
 }
 
@@ -448,28 +448,29 @@ mod tests {
         let repo = Repo {
             root: dir.path().to_path_buf(),
         };
-        assert_eq!(log_target(&repo, None), Ok(None));
+        assert_eq!(log_target(&repo, None).unwrap(), None);
         std::fs::write(
             dir.path().join(CONFIG_FILE),
             "log_misses = \"logs/misses.jsonl\"\n[live]\nother = 1\n",
         )
         .unwrap();
         assert_eq!(
-            log_target(&repo, None),
-            Ok(Some(dir.path().join("logs/misses.jsonl")))
+            log_target(&repo, None).unwrap(),
+            Some(dir.path().join("logs/misses.jsonl"))
         );
         assert_eq!(
-            log_target(&repo, Some("".into())),
-            Ok(Some(dir.path().join("logs/misses.jsonl")))
+            log_target(&repo, Some("".into())).unwrap(),
+            Some(dir.path().join("logs/misses.jsonl"))
         );
         assert_eq!(
-            log_target(&repo, Some("/tmp/x.jsonl".into())),
-            Ok(Some(PathBuf::from("/tmp/x.jsonl")))
+            log_target(&repo, Some("/tmp/x.jsonl".into())).unwrap(),
+            Some(PathBuf::from("/tmp/x.jsonl"))
         );
         std::fs::write(dir.path().join(CONFIG_FILE), "log_misses = 3\n").unwrap();
         assert!(
             log_target(&repo, None)
                 .unwrap_err()
+                .to_string()
                 .contains("must be a string")
         );
         std::fs::write(dir.path().join(CONFIG_FILE), "log_misses = \n").unwrap();

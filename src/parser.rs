@@ -8,9 +8,8 @@ use crate::model::{Lang, Phrase, Playbook, Section, Source, Step, Translation};
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Deserialize;
 
-/// Playbooks larger than this are refused: no article is this long, and a huge file is
-/// almost always a mistake (a binary or a generated dump) that would slow every search.
-pub const MAX_PLAYBOOK_BYTES: usize = 2 * 1024 * 1024;
+/// Playbooks larger than this are refused (the bound and its reason are in [`crate::tuning`]).
+pub use crate::tuning::MAX_PLAYBOOK_BYTES;
 
 /// The result of parsing one file: the playbook if it was usable, and every diagnostic.
 #[derive(Debug)]
@@ -322,7 +321,7 @@ fn invisible_characters(
 
 /// Refuses files that cannot be playbooks at all: too large, or binary.
 fn check_raw_bytes(bytes: &[u8], rel_path: &str) -> Option<Diagnostic> {
-    if bytes.len() > MAX_PLAYBOOK_BYTES {
+    if bytes.len() as u64 > MAX_PLAYBOOK_BYTES {
         return Some(too_large(rel_path, bytes.len() as u64));
     }
     if let Some(pos) = bytes.iter().position(|&b| b == 0) {
@@ -626,7 +625,9 @@ impl<'a> BodyParser<'a> {
         let mut strong_at_start = false;
         let mut label_text = String::new();
         let mut in_label = false;
-        for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
+        let parser = Parser::new_ext(body, options);
+        self.link_definitions(parser.reference_definitions());
+        for (event, range) in parser.into_offset_iter() {
             let offset = self.body_start + range.start;
             match event {
                 Event::Start(tag) => {
@@ -732,6 +733,27 @@ impl<'a> BodyParser<'a> {
 
     fn line(&self, offset: usize) -> usize {
         self.lines.line(offset)
+    }
+
+    /// W0010 for each link reference definition (`[x]: https://…`): Markdown takes the
+    /// line out of the text, so it is neither shown nor searched.
+    fn link_definitions(&mut self, definitions: &pulldown_cmark::RefDefs<'_>) {
+        let mut spans: Vec<usize> = definitions.iter().map(|(_, d)| d.span.start).collect();
+        spans.sort_unstable();
+        for start in spans {
+            let line = self.line(self.body_start + start);
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    self.rel_path,
+                    line,
+                    "W0010",
+                    "a link reference definition (`[label]: address`) is never shown or searched",
+                )
+                .with_hint(
+                    "write the address in the text, or use an inline link `[text](address)`",
+                ),
+            );
+        }
     }
 
     fn handle_block(&mut self, block: Block) {

@@ -96,3 +96,24 @@ pub const OWN_LANGUAGE_CANDIDATES: usize = 20;
 /// this share of the best result: an agent reads their own language fastest, but a step
 /// that barely matches is no help in any language.
 pub const OWN_LANGUAGE_MIN_SHARE: f32 = 0.25;
+
+// ---------------------------------------------------------------------------------------
+// Bounds on what is read. Every file is read whole into memory, so each has a ceiling far
+// above any real file of its kind; a file over it is named in a diagnostic or a warning,
+// never read whole and never dropped silently.
+// ---------------------------------------------------------------------------------------
+
+/// A playbook: the largest shipped one is 40 KB (a Thai translation), so 2 MB is a pasted
+/// book or a binary mistake, and parsing it would slow every build.
+pub const MAX_PLAYBOOK_BYTES: u64 = 2 * 1024 * 1024;
+/// `situations.toml`: the shipped one is 50 KB for about forty situations; 4 MB is eighty
+/// times that (thousands of situations), and still parses in well under a second.
+pub const MAX_TAXONOMY_BYTES: u64 = 4 * 1024 * 1024;
+/// `playbook.toml`: two settings today; 64 KB is room for any configuration.
+pub const MAX_CONFIG_BYTES: u64 = 64 * 1024;
+/// The compiled taxonomy cache in `index/`: about ten times the taxonomy it compiles.
+pub const MAX_TAXONOMY_CACHE_BYTES: u64 = 16 * MAX_TAXONOMY_BYTES;
+/// The miss log (one line of about 150 bytes per search that found nothing): 64 MB is
+/// some 400,000 misses, years of a large call centre, and summarises in about a second. A
+/// longer log is summarised from its end (the latest searches), with a warning.
+pub const MAX_MISSES_LOG_BYTES: u64 = 64 * 1024 * 1024;

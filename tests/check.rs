@@ -1268,3 +1268,34 @@ fn file_link_cycle_is_reported_as_a_link_loop() {
     report.find("E0006", "playbooks/da/b.md", 1);
     assert_eq!(report.errors, 2, "{}", report.listing());
 }
+
+/// What a search never reads is not dropped without a word: hidden playbooks, READMEs and
+/// Markdown link reference definitions are warnings (W0010) at their `file:line`.
+#[test]
+fn what_is_never_read_is_a_warning() {
+    let tree = Tree::clean();
+    let playbook = format!(
+        "{}\nSee [the source][src].\n\n[src]: https://example.com/article \"Source\"\n{}",
+        da_front("da-hidden"),
+        da_step("Trin 1. Lyt", "listen")
+    );
+    tree.write("playbooks/da/.hidden.md", &playbook);
+    tree.write("playbooks/da/README.md", "# About these playbooks\n");
+    tree.write("playbooks/README.md", "# Playbooks\n");
+    tree.write(
+        "playbooks/da/linked.md",
+        playbook.replace("da-hidden", "da-linked"),
+    );
+    let (code, report) = check_json(&tree, &[]);
+    assert_eq!(code, 0, "{}", report.listing());
+    report.find("W0010", "playbooks/da/.hidden.md", 1);
+    report.find("W0010", "playbooks/da/README.md", 1);
+    report.find("W0010", "playbooks/README.md", 1);
+    let definition = line_of(&playbook, "[src]: https://example.com");
+    let d = report.find("W0010", "playbooks/da/linked.md", definition);
+    assert!(d.message.contains("link reference definition"), "{d:?}");
+    assert_eq!(report.warnings, 4, "{}", report.listing());
+    // A warning only: `--strict` fails on it.
+    let (code, _) = check_json(&tree, &["--strict"]);
+    assert_eq!(code, 1);
+}

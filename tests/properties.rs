@@ -11,7 +11,7 @@ use playbook::corpus::{Repo, load_taxonomy};
 use playbook::engine::Engine;
 use playbook::model::Lang;
 use playbook::parser::{Parsed, parse_playbook};
-use playbook::render::{Layout, Style, search_human, search_json, wrap};
+use playbook::render::{Layout, Style, printable, search_human, search_json, wrap};
 use playbook::search::SearchRequest;
 use playbook::taxonomy::parse_taxonomy;
 use proptest::collection::vec;
@@ -590,6 +590,66 @@ proptest! {
                 "line {line:?} is {line_width} columns wide (limit {width}) and could break: {lines:?}"
             );
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Terminal escapes
+// ---------------------------------------------------------------------------------------------
+
+/// Whether a character must never reach a terminal, written out independently of
+/// `render::text::is_unsafe`: C0 controls but newline and tab, DEL, C1 controls, and the
+/// bidi embeddings, overrides and isolates.
+fn must_not_reach_a_terminal(c: char) -> bool {
+    matches!(c, '\u{0}'..='\u{8}' | '\u{b}'..='\u{1f}' | '\u{7f}'..='\u{9f}')
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Text dense in what a hostile playbook, file name or logged query could carry: escape
+/// sequences (CSI, OSC 52 clipboard writes, OSC 8 links), C0 and C1 controls, bidi
+/// controls, among letters of every script.
+fn hostile_text() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        2 => select(&[
+            "\x1b[2J", "\x1b[31m", "\x1b]52;c;aGVsbG8=\x07", "\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\",
+            "\u{9b}2J", "\u{9d}0;title\u{9c}", "\x1bc", "\x07", "\r", "\x08", "\x7f",
+        ][..]).prop_map(str::to_string),
+        2 => prop::char::range('\u{0}', '\u{1f}').prop_map(String::from),
+        2 => prop::char::range('\u{7f}', '\u{9f}').prop_map(String::from),
+        2 => prop_oneof![
+            prop::char::range('\u{202A}', '\u{202E}'),
+            prop::char::range('\u{2066}', '\u{2069}'),
+        ].prop_map(String::from),
+        3 => unicode_text(),
+    ];
+    vec(piece, 0..24).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(cases(1024))]
+
+    #[test]
+    fn printable_text_carries_no_escape(text in hostile_text()) {
+        let shown = printable(&text);
+        prop_assert!(
+            !shown.chars().any(must_not_reach_a_terminal),
+            "{text:?} printed as {shown:?}"
+        );
+        // One character for one: what was there is still seen to be there.
+        prop_assert_eq!(shown.chars().count(), text.chars().count());
+        for (given, printed) in text.chars().zip(shown.chars()) {
+            if !must_not_reach_a_terminal(given) {
+                prop_assert_eq!(given, printed, "{:?} changed in {:?}", given, text);
+            }
+        }
+    }
+
+    #[test]
+    fn text_without_escapes_passes_unchanged(text in unicode_text()) {
+        let clean: String = text.chars().filter(|&c| !must_not_reach_a_terminal(c)).collect();
+        let shown = printable(&clean);
+        prop_assert!(matches!(shown, std::borrow::Cow::Borrowed(_)), "{:?} was copied", clean);
+        prop_assert_eq!(shown.as_ref(), clean.as_str());
     }
 }
 

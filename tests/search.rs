@@ -509,3 +509,89 @@ fn a_search_leaves_no_process_behind() {
         assert!(left.is_empty(), "still running after the search: {left:?}");
     }
 }
+
+/// Whether a character must never reach a terminal: C0 controls but newline and tab, DEL,
+/// C1 controls, bidi embeddings, overrides and isolates.
+fn is_terminal_control(c: char) -> bool {
+    matches!(c, '\u{0}'..='\u{8}' | '\u{b}'..='\u{1f}' | '\u{7f}'..='\u{9f}')
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A playbook title, step heading, step text, situation label, file name and logged query
+/// full of escape sequences (clear screen, OSC 52 clipboard write, OSC 8 link, C1 CSI, bidi
+/// override): what `search`, `show`, `check`, `situations` and `misses` print carries none
+/// of them, on stdout or stderr.
+#[cfg(unix)]
+#[test]
+fn escapes_in_playbooks_never_reach_the_terminal() {
+    let tree = mini_tree();
+    let root = tree.path();
+    let da = root.join("playbooks/da");
+    let osc52 = "\x1b]52;c;aGVsbG8=\x07";
+    let text = std::fs::read_to_string(da.join("vrede.md")).unwrap();
+    let hostile = text
+        .replace(
+            "title = \"Vrede klienter\"",
+            "title = \"Vrede \\u001b[2J klienter \\u009b31m \\u202eklienter\"",
+        )
+        .replace(
+            "Hold en pause, når",
+            &format!("Hold en pause \x1b[2J{osc52}\u{9b}1m\u{202e}, når"),
+        )
+        .replace(
+            "Tag om muligt en pause",
+            "Tag \x1b]8;;http://evil.example/\x1b\\om muligt\x1b]8;;\x1b\\ en pause",
+        );
+    std::fs::write(da.join("vrede.md"), &hostile).unwrap();
+    // The same playbook under a hostile file name, and a broken one (named in warnings).
+    let copy = hostile.replace("id = \"da-mini\"", "id = \"da-escaped\"");
+    std::fs::write(da.join("esc\x1b[2J\u{9b}1m\u{202e}.md"), copy).unwrap();
+    std::fs::write(da.join(format!("broken{osc52}.md")), "no front matter\n").unwrap();
+    let taxonomy = root.join("playbooks/situations.toml");
+    let labels = std::fs::read_to_string(&taxonomy).unwrap().replacen(
+        "label = \"Angry customer\"",
+        "label = \"Angry \\u001b[31mcustomer\\u009b0m \\u2066x\\u2069\"",
+        1,
+    );
+    std::fs::write(&taxonomy, labels).unwrap();
+    let log = root.join("misses.jsonl");
+    let runs: Vec<Vec<&str>> = vec![
+        vec!["search", "Hold en pause"],
+        vec!["search", "--long", "angry customer"],
+        vec!["search", "--", "\x1b[2Jxyzzy\u{9b}31m\u{202e}plugh"],
+        vec!["show", "da-mini"],
+        vec!["show", "da-mini#take-a-break"],
+        vec!["show", "da-escaped"],
+        vec!["check"],
+        vec!["situations"],
+        vec!["misses"],
+    ];
+    for args in runs {
+        let output = playbook(root)
+            .env("PLAYBOOK_LOG_MISSES", &log)
+            .args(&args)
+            .timeout(std::time::Duration::from_secs(90))
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.code().is_some(), "{args:?} hung: {stderr}");
+        assert!(
+            !stdout.trim().is_empty(),
+            "{args:?} printed nothing: {stderr}"
+        );
+        for (name, printed) in [("stdout", &stdout), ("stderr", &stderr)] {
+            let raw: Vec<char> = printed
+                .chars()
+                .filter(|&c| is_terminal_control(c))
+                .collect();
+            assert!(
+                raw.is_empty(),
+                "{args:?} {name} carries {raw:?}:\n{printed}"
+            );
+        }
+    }
+    // The escapes were there to be printed: each view shows where one was.
+    let output = playbook(root).args(["show", "da-mini"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&output.stdout).contains('\u{FFFD}'));
+}

@@ -21,4 +21,5 @@ mod serve_browser;
 mod serve_common;
 mod trainer_tools;
 mod translations;
+mod untrusted;
 mod variants;

@@ -15,6 +15,7 @@ pub(super) fn run(config: &LiveConfig, err: &mut dyn Write) -> Result<Outcome> {
     let repo = repo(&config.common)?;
     let (reading, problem) = chosen_reading(&config.common, &repo);
     if let Some(why) = problem {
+        let why = why.to_string();
         let why = crate::render::printable(&why);
         writeln!(err, "warning: {why}; showing each query's own language").map_err(io_err)?;
     }

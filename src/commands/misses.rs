@@ -3,7 +3,9 @@
 use super::{Common, Outcome, io_err, repo};
 use crate::engine::required_taxonomy;
 use crate::error::{Error, Result};
+use crate::files::read_tail;
 use crate::search::SituationMatcher;
+use crate::tuning::MAX_MISSES_LOG_BYTES;
 use serde::Serialize;
 use std::io::Write;
 use std::path::PathBuf;
@@ -27,19 +29,29 @@ pub(super) fn run(
     let repo = repo(&config.common)?;
     let log = match &config.log {
         Some(path) => path.clone(),
-        None => crate::misses::configured_log(&repo)
-            .map_err(Error::Usage)?
-            .ok_or_else(|| {
-                Error::Usage(format!(
-                    "no miss log configured: pass --log FILE, or set {} (or `log_misses` in {})",
-                    crate::misses::LOG_ENV,
-                    crate::misses::CONFIG_FILE
-                ))
-            })?,
+        None => crate::misses::configured_log(&repo)?.ok_or_else(|| {
+            Error::Usage(format!(
+                "no miss log configured: pass --log FILE, or set {} (or `log_misses` in {})",
+                crate::misses::LOG_ENV,
+                crate::misses::CONFIG_FILE
+            ))
+        })?,
     };
-    let text = match std::fs::read(&log) {
-        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+    let text = match read_tail(&log, MAX_MISSES_LOG_BYTES) {
+        Ok(tail) => {
+            if let Some(size) = tail.cut_from {
+                writeln!(
+                    err,
+                    "warning: {} is {:.0} MB: only its last {} MB (the latest searches) are summarised\n  = help: start a new log (move this one away); the searches go on appending to the file",
+                    log.display(),
+                    size as f64 / 1_048_576.0,
+                    MAX_MISSES_LOG_BYTES / 1_048_576
+                )
+                .map_err(io_err)?;
+            }
+            String::from_utf8_lossy(&tail.bytes).into_owned()
+        }
+        Err(e) if e.is_not_found() => {
             writeln!(
                 err,
                 "note: {} does not exist yet: no search has been logged there",
@@ -48,7 +60,7 @@ pub(super) fn run(
             .map_err(io_err)?;
             String::new()
         }
-        Err(e) => return Err(Error::io(&log, e)),
+        Err(source) => return Err(Error::Read { path: log, source }),
     };
     let matcher = match crate::cache::load(&repo) {
         Some((_, matcher)) => matcher,

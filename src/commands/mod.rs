@@ -131,7 +131,13 @@ fn io_err(e: std::io::Error) -> Error {
 /// The reading language the agent chose: `--in`/`PLAYBOOK_LANG`, else `lang` in
 /// `playbook.toml`. A broken `playbook.toml` never stops an agent's answer: it is read as
 /// choosing nothing, and the error comes back to be reported once.
-fn chosen_reading(common: &Common, repo: &Repo) -> (Option<crate::model::Lang>, Option<String>) {
+fn chosen_reading(
+    common: &Common,
+    repo: &Repo,
+) -> (
+    Option<crate::model::Lang>,
+    Option<crate::config::ConfigError>,
+) {
     match common.reading {
         Some(lang) => (Some(lang), None),
         None => match crate::config::read(repo) {

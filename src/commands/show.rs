@@ -47,7 +47,7 @@ pub(super) fn run(
                 writeln!(
                     err,
                     "warning: {}; showing the original",
-                    render::printable(&why)
+                    render::printable(&why.to_string())
                 )
                 .map_err(io_err)?;
             }

@@ -135,7 +135,13 @@ fn refuse(rel: &str, why: impl std::fmt::Display, help: impl std::fmt::Display) 
 /// Reads one translation and stamps it in memory.
 fn prepare(abs: &Path, repo: &Repo, playbooks: &[Playbook]) -> Result<Pending> {
     let rel = rel_path(repo, abs);
-    let bytes = std::fs::read(abs).map_err(|e| Error::io(abs, e))?;
+    let bytes =
+        crate::files::read_regular(abs, crate::parser::MAX_PLAYBOOK_BYTES).map_err(|source| {
+            Error::Read {
+                path: abs.to_path_buf(),
+                source,
+            }
+        })?;
     let parsed = parse_playbook(&bytes, &rel);
     let Some(translation) = parsed.playbook else {
         let first = parsed

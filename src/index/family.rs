@@ -22,8 +22,7 @@ pub(super) fn load(stamp: &FileStamp) -> (FileEntry, Option<Playbook>) {
         )),
     };
     let entry = FileEntry {
-        size: stamp.size,
-        mtime_ns: stamp.mtime_ns,
+        stamp: stamp.stamp,
         skipped,
         family: playbook.as_ref().map(|p| p.family().to_string()),
     };

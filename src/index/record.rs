@@ -15,8 +15,8 @@ use tantivy::schema::{
 };
 
 /// Bump whenever the schema, an analyzer or the stored record changes: older indexes are
-/// then rebuilt automatically.
-pub const INDEX_FORMAT: u32 = 20;
+/// then rebuilt automatically. 21: the manifest stamps files with their change time and inode.
+pub const INDEX_FORMAT: u32 = 21;
 
 /// What is stored for each step: everything a result needs, so rendering never re-reads files.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
