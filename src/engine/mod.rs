@@ -59,19 +59,8 @@ pub struct Engine {
 impl Engine {
     /// Opens the engine of `repo`: the index brought up to date, the taxonomy loaded.
     pub fn open(repo: &Repo) -> Result<(Engine, Vec<Notice>)> {
-        // Stamped before reading: a file written during the read is read again next time.
-        let taxonomy_stamp = crate::cache::stamp(repo);
-        let (taxonomy, matcher) = match crate::cache::load(repo) {
-            Some(cached) => cached,
-            None => {
-                let taxonomy = required_taxonomy(repo)?;
-                let matcher = SituationMatcher::new(&taxonomy);
-                if let Some(stamp) = taxonomy_stamp {
-                    crate::cache::store(repo, stamp, &taxonomy, &matcher);
-                }
-                (taxonomy, matcher)
-            }
-        };
+        let (taxonomy, matcher, taxonomy_stamp) =
+            crate::cache::load_or_read(repo, required_taxonomy)?;
         let mut index = index::open_fresh(repo)?;
         let notices = std::mem::take(&mut index.notices)
             .into_iter()
