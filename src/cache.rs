@@ -21,6 +21,9 @@ pub struct Stamp {
     inode: u64,
 }
 
+/// The cache file: a CRC-32 of the rest, then the [`Cached`] value. A damaged cache (a
+/// flipped bit that still decodes could change which situation a query resolves to) is
+/// read as no cache.
 #[derive(Serialize, Deserialize)]
 struct Cached {
     format: u32,
@@ -62,8 +65,13 @@ pub fn load(repo: &Repo) -> Option<(Taxonomy, SituationMatcher)> {
 /// The taxonomy and its matcher from the cache, if the cache was made from the version of
 /// `situations.toml` that has `stamp`.
 fn load_stamped(repo: &Repo, stamp: Stamp) -> Option<(Taxonomy, SituationMatcher)> {
-    let bytes = std::fs::read(repo.index_dir().join(CACHE_FILE)).ok()?;
-    let cached: Cached = postcard::from_bytes(&bytes).ok()?;
+    let dir = crate::index::own_folder(repo).ok()?;
+    let bytes = std::fs::read(dir.join(CACHE_FILE)).ok()?;
+    let (crc, body) = bytes.split_first_chunk::<4>()?;
+    if u32::from_le_bytes(*crc) != crc32fast::hash(body) {
+        return None;
+    }
+    let cached: Cached = postcard::from_bytes(body).ok()?;
     (cached.format == INDEX_FORMAT && cached.stamp == stamp && cached.matcher.is_consistent())
         .then_some((cached.taxonomy, cached.matcher))
 }
@@ -82,16 +90,25 @@ fn store(repo: &Repo, read_from: Stamp, taxonomy: &Taxonomy, matcher: &Situation
         taxonomy: slim(taxonomy),
         matcher: matcher.clone(),
     };
-    let Ok(bytes) = postcard::to_stdvec(&cached) else {
+    let Ok(body) = postcard::to_stdvec(&cached) else {
         return;
     };
-    let dir = repo.index_dir();
+    // Never through a link: `index/` must be a folder of the root's own.
+    let Ok(dir) = crate::index::own_folder(repo) else {
+        return;
+    };
+    let mut bytes = crc32fast::hash(&body).to_le_bytes().to_vec();
+    bytes.extend_from_slice(&body);
     let tmp = dir.join(format!("{CACHE_FILE}.tmp-{}", std::process::id()));
-    if std::fs::create_dir_all(&dir).is_ok() && std::fs::write(&tmp, bytes).is_ok() {
-        // The rename is atomic: readers see the old cache or the new one, never half of one.
-        if std::fs::rename(&tmp, dir.join(CACHE_FILE)).is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
+    // A new file (never a link planted under its name), renamed into place: readers see
+    // the old cache or the new one, never half of one.
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, &bytes));
+    if written.is_err() || std::fs::rename(&tmp, dir.join(CACHE_FILE)).is_err() {
+        let _ = std::fs::remove_file(&tmp);
     }
 }
 
@@ -108,12 +125,19 @@ fn slim(taxonomy: &Taxonomy) -> Taxonomy {
 /// The stamp of `situations.toml` now, if it exists.
 pub fn stamp(repo: &Repo) -> Option<Stamp> {
     let meta = std::fs::metadata(repo.situations_path()).ok()?;
-    Some(Stamp {
-        size: meta.len(),
-        mtime_ns: mtime_ns(&meta),
-        ctime_ns: ctime_ns(&meta),
-        inode: inode(&meta),
-    })
+    Some(Stamp::of(&meta))
+}
+
+impl Stamp {
+    /// The stamp of a file from its metadata (the index's files are stamped the same way).
+    pub(crate) fn of(meta: &std::fs::Metadata) -> Stamp {
+        Stamp {
+            size: meta.len(),
+            mtime_ns: mtime_ns(meta),
+            ctime_ns: ctime_ns(meta),
+            inode: inode(meta),
+        }
+    }
 }
 
 #[cfg(unix)]
@@ -189,6 +213,29 @@ mod tests {
             );
             assert!(!resolves(&after, "wants money back"));
         }
+    }
+
+    /// A bit flipped anywhere in the cache file: read as no cache, never as a taxonomy
+    /// that resolves other situations.
+    #[test]
+    fn a_damaged_cache_is_never_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repo {
+            root: dir.path().to_path_buf(),
+        };
+        std::fs::create_dir_all(repo.playbooks_dir()).unwrap();
+        std::fs::write(repo.situations_path(), taxonomy_file("wants money back")).unwrap();
+        load_or_read(&repo, required_taxonomy).unwrap();
+        let path = repo.index_dir().join(CACHE_FILE);
+        let good = std::fs::read(&path).unwrap();
+        for offset in (0..good.len()).step_by(good.len() / 50 + 1) {
+            let mut bad = good.clone();
+            bad[offset] ^= 0x10;
+            std::fs::write(&path, &bad).unwrap();
+            assert!(load(&repo).is_none(), "bit flipped at {offset}");
+        }
+        std::fs::write(&path, &good).unwrap();
+        assert!(load(&repo).is_some());
     }
 
     #[test]

@@ -12,6 +12,11 @@ pub const FOLLOW_SETTLE: Duration = Duration::from_millis(40);
 /// from outside the tree. A walk costs one `stat` per playbook (about 30 ms at 10,000).
 pub const FOLLOW_BACKSTOP: Duration = Duration::from_secs(2);
 
+/// Index files up to this size have their checksum verified on every search (a few
+/// microseconds each); bigger ones only when their stamp changed since it was last good
+/// (a flipped bit in them is caught when reading them fails, and the index is rebuilt).
+pub const ALWAYS_CHECKSUMMED_BYTES: u64 = 64 * 1024;
+
 // ---------------------------------------------------------------------------------------
 // Ranking. Every weight a search uses lives here, with its reason.
 // ---------------------------------------------------------------------------------------

@@ -118,7 +118,7 @@ fn follow(repo: &Repo, tx: &Sender<Update>, stop: &AtomicBool) {
 
 /// A new engine when something changed since `current` was opened (or there is none).
 fn reopen(repo: &Repo, current: Option<&Engine>) -> Result<Option<(Engine, Vec<Notice>)>, String> {
-    let (fresh, notices) = Engine::open(repo).map_err(describe)?;
+    let (fresh, notices) = Engine::open_since(repo, current).map_err(describe)?;
     let changed = match current {
         None => true,
         Some(old) => fresh.changes_since(old).any(),
