@@ -60,7 +60,7 @@ impl Directory for GenerationDir {
     }
 
     fn atomic_write(&self, path: &Path, data: &[u8]) -> io::Result<()> {
-        write_atomically_io(&self.path.join(path), data, Durability::Synced)
+        write_atomically_io(&self.path.join(path), data, Durability::FileSynced)
     }
 
     fn sync_directory(&self) -> io::Result<()> {

@@ -366,11 +366,12 @@ fn open_and_update(
                 if diff(&manifest, stamps).is_empty() {
                     return Ok((index, manifest, Some(reader)));
                 }
+                // The reader holds the old commit's segments: let go first, so that the
+                // update's clean-up can delete what its merge replaces (a reader on the
+                // new commit is opened after).
+                drop(reader);
                 match store::apply_changes(&index, &gen_dir, stamps, notices) {
-                    Ok(manifest) => {
-                        let reader = reader.reload().is_ok().then_some(reader);
-                        return Ok((index, manifest, reader));
-                    }
+                    Ok(manifest) => return Ok((index, manifest, None)),
                     Err(e) if e.is_permission() => return Err(e),
                     Err(e) => notices.push(Notice::Rebuilt {
                         why: format!("update failed ({})", e.reason()),

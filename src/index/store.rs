@@ -72,6 +72,9 @@ pub(super) enum Durability {
     /// fsync the file before the rename and its folder after: for what must survive a
     /// power cut (`CURRENT`).
     Synced,
+    /// fsync the file before the rename, not its folder: what tantivy's own atomic writes
+    /// (`meta.json`, `.managed.json`) always did; its commit syncs the folder itself.
+    FileSynced,
     /// Rename only: atomic for every other process, but a crash may lose it (the manifest,
     /// which the next commit's payload names only after it is written; the sizes sidecar,
     /// whose loss costs one checksum pass).
@@ -119,7 +122,7 @@ fn write_atomically_at(
             .open(&tmp)
             .map_err(at_tmp)?;
         file.write_all(bytes).map_err(at_tmp)?;
-        if durability == Durability::Synced {
+        if durability != Durability::Unsynced {
             file.sync_all().map_err(at_tmp)?;
         }
         drop(file);
@@ -541,6 +544,9 @@ pub(super) fn apply_changes(
     let mut manifest = load_payload(&metas)
         .and_then(|p| load_manifest(gen_dir, &p))
         .unwrap_or_default();
+    // Segment metas alive in this process count as in use: the commit's clean-up could not
+    // delete the segments it leaves behind while these are held.
+    drop(metas);
     let diff = diff(&manifest, stamps);
     if diff.is_empty() {
         return Ok(manifest);
@@ -556,8 +562,12 @@ pub(super) fn apply_changes(
     )?;
     manifest.format = INDEX_FORMAT;
     commit(index, &mut writer, &manifest, Some(gen_dir))?;
-    if let (Some(dir), Some(name)) = (gen_dir.parent(), gen_dir.file_name()) {
-        remove_old_generations(dir, &name.to_string_lossy());
+    // What killed rebuilds left: kept is what `CURRENT` names now (another process may
+    // have switched generations while this one updated the old one).
+    if let Some(dir) = gen_dir.parent()
+        && let Ok(Some(current)) = read_current(dir)
+    {
+        remove_old_generations(dir, &current);
     }
     notices.push(Notice::Updated {
         changed: diff.changed.len(),
