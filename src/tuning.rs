@@ -17,6 +17,11 @@ pub const FOLLOW_BACKSTOP: Duration = Duration::from_secs(2);
 /// answer is a few kilobytes, so a thousand of them cost a few megabytes at most.
 pub const SERVE_ANSWERS_KEPT: usize = 1024;
 
+/// Index files up to this size have their checksum verified on every search (a few
+/// microseconds each); bigger ones only when their stamp changed since it was last good
+/// (a flipped bit in them is caught when reading them fails, and the index is rebuilt).
+pub const ALWAYS_CHECKSUMMED_BYTES: u64 = 64 * 1024;
+
 // ---------------------------------------------------------------------------------------
 // Ranking. Every weight a search uses lives here, with its reason.
 // ---------------------------------------------------------------------------------------

@@ -108,3 +108,43 @@ fn a_broken_edit_keeps_the_answers_the_view_had() {
     app.refresh();
     assert!(found(&app, "respect-manager-request"));
 }
+
+/// An index the view cannot write, and stale: built in memory once, then again only when
+/// something changes, not on every backstop walk (each is a full build: seconds at 1,200
+/// playbooks).
+#[test]
+fn a_read_only_stale_index_is_built_in_memory_once_per_change() {
+    let tree = shipped_tree();
+    let root = tree.path();
+    crate::common::playbook(root)
+        .args(["index"])
+        .assert()
+        .success();
+    let file = root.join("playbooks/da/vrede-klienter.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, format!("{text}\n")).unwrap();
+    let Some(_read_only) = crate::common::ReadOnly::new(&root.join("index")) else {
+        eprintln!("skipped: index/ cannot be made read-only here (root without mount)");
+        return;
+    };
+    let follower = Follower::start(Repo {
+        root: root.to_path_buf(),
+    })
+    .unwrap();
+    match follower.wait(PATIENCE) {
+        Some(Update::Engine(_, notices)) => {
+            let said: Vec<String> = notices.iter().map(ToString::to_string).collect();
+            assert!(said.iter().any(|n| n.contains("read-only")), "{said:?}");
+        }
+        _ => panic!("no engine"),
+    }
+    // Several backstop walks find nothing new: no new engine.
+    let quiet = playbook::tuning::FOLLOW_BACKSTOP * 3;
+    assert!(follower.wait(quiet).is_none(), "rebuilt without a change");
+    std::fs::write(&file, format!("{text}\n\n")).unwrap();
+    assert!(
+        matches!(follower.wait(PATIENCE), Some(Update::Engine(..))),
+        "the change was not seen"
+    );
+    assert!(follower.wait(quiet).is_none(), "rebuilt without a change");
+}

@@ -276,7 +276,7 @@ fn an_unwritable_index_folder_still_answers_from_memory() {
     assert_eq!(code, 0);
     assert_eq!(json.results[0].step, "respect-manager-request");
     if !writable {
-        assert!(stderr.contains("searching from memory"), "{stderr}");
+        assert!(stderr.contains("searching an in-memory index"), "{stderr}");
     }
 }
 

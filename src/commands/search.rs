@@ -32,7 +32,8 @@ pub(super) fn run(
             fallback: config.common.locale.unwrap_or(Lang::En),
         },
     };
-    let results = engine.search(&request)?;
+    let (results, repaired) = engine.search_noting(&request)?;
+    print_notices(err, &repaired)?;
     if config.json {
         render::search_json(out, &results).map_err(io_err)?;
     } else {

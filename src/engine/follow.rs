@@ -67,6 +67,9 @@ fn follow(repo: &Repo, tx: &Sender<Update>, stop: &AtomicBool) {
     // Without a watcher (no inotify left, an unsupported file system) the backstop walk
     // still finds every change, only later.
     let _watcher = watch(repo, events_tx);
+    // What the tree looked like when the engine was opened: taken before opening, so that a
+    // change made while it opens shows up as a difference at the next look.
+    let mut seen = Sight::now(repo);
     let mut engine = match Engine::open(repo) {
         Ok((engine, notices)) => {
             let shared = Arc::new(engine);
@@ -86,9 +89,6 @@ fn follow(repo: &Repo, tx: &Sender<Update>, stop: &AtomicBool) {
         }
     };
     let mut last_walk = Instant::now();
-    // What the tree looked like when the engine was opened: taken before opening, so that a
-    // change made while it opens shows up as a difference at the next look.
-    let mut seen = Sight::now(repo);
     while !stop.load(Ordering::Relaxed) {
         let changed = match events.recv_timeout(FOLLOW_BACKSTOP) {
             Ok(()) => {
@@ -147,7 +147,7 @@ impl Sight {
 
 /// A new engine when something changed since `current` was opened (or there is none).
 fn reopen(repo: &Repo, current: Option<&Engine>) -> Result<Option<(Engine, Vec<Notice>)>, String> {
-    let (fresh, notices) = Engine::open(repo).map_err(describe)?;
+    let (fresh, notices) = Engine::open_since(repo, current).map_err(describe)?;
     let changed = match current {
         None => true,
         Some(old) => fresh.changes_since(old).any(),

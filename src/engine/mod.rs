@@ -17,6 +17,7 @@ use crate::index;
 use crate::render::ResultsView;
 use crate::search::{Hit, SearchRequest, SearchResults, Searcher, SituationMatcher};
 use crate::taxonomy::Taxonomy;
+use std::sync::{Arc, Mutex};
 
 /// Something opening the engine did or found that the agent should know, once.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,25 +55,24 @@ pub struct Engine {
     searcher: Searcher,
     /// The taxonomy's stamp when it was loaded, to tell a changed `situations.toml`.
     taxonomy_stamp: Option<crate::cache::Stamp>,
+    /// The index rebuilt because searching `searcher`'s failed or panicked (a damaged
+    /// file): later searches of this engine use it. Behind a lock so that `serve`'s
+    /// concurrent searches rebuild it once.
+    repaired: Mutex<Option<Arc<Searcher>>>,
 }
 
 impl Engine {
     /// Opens the engine of `repo`: the index brought up to date, the taxonomy loaded.
     pub fn open(repo: &Repo) -> Result<(Engine, Vec<Notice>)> {
-        // Stamped before reading: a file written during the read is read again next time.
-        let taxonomy_stamp = crate::cache::stamp(repo);
-        let (taxonomy, matcher) = match crate::cache::load(repo) {
-            Some(cached) => cached,
-            None => {
-                let taxonomy = required_taxonomy(repo)?;
-                let matcher = SituationMatcher::new(&taxonomy);
-                if let Some(stamp) = taxonomy_stamp {
-                    crate::cache::store(repo, stamp, &taxonomy, &matcher);
-                }
-                (taxonomy, matcher)
-            }
-        };
-        let mut index = index::open_fresh(repo)?;
+        Engine::open_since(repo, None)
+    }
+
+    /// [`Engine::open`] for a long-running view that has `previous` open (an index built
+    /// in memory is built again only when the playbooks changed).
+    pub fn open_since(repo: &Repo, previous: Option<&Engine>) -> Result<(Engine, Vec<Notice>)> {
+        let (taxonomy, matcher, taxonomy_stamp) =
+            crate::cache::load_or_read(repo, required_taxonomy)?;
+        let mut index = index::open_fresh_since(repo, previous.map(|e| &e.searcher.index))?;
         let notices = std::mem::take(&mut index.notices)
             .into_iter()
             .map(Notice::Index)
@@ -81,13 +81,14 @@ impl Engine {
             repo: repo.clone(),
             searcher: Searcher::with_matcher(index, taxonomy, matcher),
             taxonomy_stamp,
+            repaired: Mutex::new(None),
         };
         Ok((engine, notices))
     }
 
     /// Brings the engine up to date with `playbooks/` and `situations.toml`.
     pub fn refresh(&mut self) -> Result<(Changes, Vec<Notice>)> {
-        let (fresh, notices) = Engine::open(&self.repo)?;
+        let (fresh, notices) = Engine::open_since(&self.repo, Some(self))?;
         let changes = fresh.changes_since(self);
         *self = fresh;
         Ok((changes, notices))
@@ -115,9 +116,55 @@ impl Engine {
         version
     }
 
-    /// Runs a search.
+    /// Runs a search. A damaged index (the search fails reading it, or tantivy panics) is
+    /// rebuilt and searched again: see [`Engine::search_noting`].
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
-        self.searcher.search(request)
+        self.search_noting(request).map(|(results, _)| results)
+    }
+
+    /// Runs a search, with what repairing the index took, if it had to (one notice).
+    ///
+    /// A failure or panic while reading the index means a damaged file that opening did
+    /// not catch (only small files are checksummed on every open): the index is rebuilt
+    /// (in memory if it cannot be written), and the search runs again on the new one. A
+    /// request the engine refuses (an unknown situation) is not damage.
+    pub fn search_noting(&self, request: &SearchRequest) -> Result<(SearchResults, Vec<Notice>)> {
+        let repaired = self
+            .repaired
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let searcher = repaired.as_deref().unwrap_or(&self.searcher);
+        let why = match index::catch_panic(|| searcher.search(request)) {
+            Ok(Err(Error::Index { message, .. })) => message,
+            Ok(answer) => return answer.map(|results| (results, Vec::new())),
+            Err(panic) => panic,
+        };
+        let mut slot = self.repaired.lock().unwrap_or_else(|e| e.into_inner());
+        // Another thread may have repaired it while this one searched the damaged one.
+        let fresh = match slot.as_ref() {
+            Some(done) if repaired.as_ref().is_none_or(|r| !Arc::ptr_eq(r, done)) => {
+                (Arc::clone(done), Vec::new())
+            }
+            _ => {
+                let mut index = index::repair(&self.repo, &why)?;
+                let notices = std::mem::take(&mut index.notices);
+                let searcher = Searcher::with_matcher(
+                    index,
+                    self.searcher.taxonomy.clone(),
+                    self.searcher.matcher().clone(),
+                );
+                let fresh = Arc::new(searcher);
+                *slot = Some(Arc::clone(&fresh));
+                (fresh, notices.into_iter().map(Notice::Index).collect())
+            }
+        };
+        drop(slot);
+        let (searcher, notices) = fresh;
+        let results = index::catch_panic(|| searcher.search(request)).map_err(|panic| {
+            Error::index(self.repo.index_dir(), format!("rebuilt, and still {panic}"))
+        })??;
+        Ok((results, notices))
     }
 
     /// The steps of the original playbook `playbook`, with their translations, in order

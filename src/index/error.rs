@@ -40,6 +40,11 @@ pub enum IndexError {
     /// manifest or `CURRENT` unreadable): it is rebuilt, and `why` says what was found.
     #[error("{why}")]
     Damaged { why: String },
+    /// `ROOT/index` is a symbolic link (or something else that is not a folder). An index
+    /// is never read or written through a link: it may lead anywhere (a build overwrites
+    /// `CURRENT` and deletes old `gen-*` folders in the folder it reaches).
+    #[error("{} is not a folder of its own (a symbolic link, or a file)", path.display())]
+    NotAFolder { path: PathBuf },
     /// A full rebuild failed.
     #[error("rebuild failed")]
     Rebuild {
@@ -76,7 +81,8 @@ impl IndexError {
             IndexError::Rebuild { source } => source.is_permission(),
             IndexError::ManifestEncode { .. }
             | IndexError::PayloadEncode { .. }
-            | IndexError::Damaged { .. } => false,
+            | IndexError::Damaged { .. }
+            | IndexError::NotAFolder { .. } => false,
         }
     }
 
@@ -93,7 +99,7 @@ impl IndexError {
     }
 }
 
-fn is_permission_kind(kind: io::ErrorKind) -> bool {
+pub(super) fn is_permission_kind(kind: io::ErrorKind) -> bool {
     matches!(
         kind,
         io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem

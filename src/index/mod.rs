@@ -11,19 +11,27 @@
 //!   the current generation in place; tantivy commits are atomic, and the list of indexed
 //!   files (the manifest) is the file the commit's payload names, so the index and its
 //!   manifest can never disagree.
-//! - A generation that is missing, damaged or written by another version is rebuilt; an
-//!   index folder that cannot be written is replaced by an index built in memory. Each of
+//! - A generation that is missing, damaged or written by another version is rebuilt, and so
+//!   is one that fails or panics while searched ([`repair`]); small files' checksums are
+//!   verified on every open, big ones' when they changed. An index that is current is
+//!   searched even when it cannot be written (a read-only mount, another user's index);
+//!   when it is stale and cannot be written, or `index/` is not a folder of the root's own
+//!   (a link is never followed), the search runs on an index built in memory. Each of
 //!   these is one [`Notice`] for stderr, and what failed is an [`IndexError`].
 //! - What is indexed for each step, and the schema, are in `record.rs`; every error is
 //!   an [`IndexError`] (`error.rs`), turned into the crate's [`Error`] at this module's edge.
 
+mod directory;
 mod error;
 mod family;
 mod freshness;
+mod panics;
 mod record;
 mod store;
 
 pub use error::IndexError;
+pub(crate) use panics::catch as catch_panic;
+pub use panics::quiet as quiet_panic;
 pub use record::{Fields, INDEX_FORMAT, StepRecord, TranslatedStep, order_key, schema};
 
 use crate::corpus::{FileStamp, Repo, list_playbook_files};
@@ -31,7 +39,7 @@ use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
 use freshness::diff;
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use store::{Manifest, Opened};
 use tantivy::{Index, IndexReader, ReloadPolicy};
 
@@ -42,6 +50,9 @@ pub struct SearchIndex {
     pub fields: Fields,
     /// What opening did or found, for stderr, one line each.
     pub notices: Vec<Notice>,
+    /// When the index was built in memory (its folder could not be used): what it was
+    /// built from, so that a long-running view builds it again only when that changes.
+    in_memory: Option<Manifest>,
 }
 
 /// What opening the index did or found that the user should know: one line on stderr each.
@@ -54,8 +65,9 @@ pub enum Notice {
     Rebuilt { why: String },
     /// Playbook files changed since the last search and were re-indexed.
     Updated { changed: usize, removed: usize },
-    /// `dir` cannot be written (`why`): the search runs on an index built in memory.
-    FromMemory { dir: PathBuf, why: String },
+    /// The index in `dir` cannot be used (`why`): the search runs on an index built in
+    /// memory.
+    FromMemory { dir: PathBuf, why: Unusable },
     /// Playbook files left out of the index, as `path (why)`: broken playbooks, and files
     /// the walk could not even list (a link loop, an unreadable folder).
     Skipped { files: Vec<String> },
@@ -89,17 +101,50 @@ impl fmt::Display for Notice {
                 f,
                 "index: updated {changed} changed and {removed} removed playbook file(s)"
             ),
-            Notice::FromMemory { dir, why } => write!(
-                f,
-                "index: cannot write {} ({why}); searching from memory",
-                dir.display()
-            ),
+            Notice::FromMemory { dir, why } => match why {
+                Unusable::ReadOnly => write!(
+                    f,
+                    "index: {} is read-only: searching an in-memory index; run `playbook index` as its owner",
+                    dir.display()
+                ),
+                Unusable::NotAFolder => write!(
+                    f,
+                    "index: {} is not a folder of its own (a symbolic link?), and an index is never written through one: searching an in-memory index",
+                    dir.display()
+                ),
+                Unusable::Failed(reason) => write!(
+                    f,
+                    "index: cannot write {} ({reason}); searching an in-memory index",
+                    dir.display()
+                ),
+            },
             Notice::Skipped { files } => write!(
                 f,
                 "warning: skipped {} broken playbook file(s): {}; run `playbook check` for details",
                 files.len(),
                 files.join(", ")
             ),
+        }
+    }
+}
+
+/// Why the index folder cannot be used, so that a search builds its index in memory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unusable {
+    /// It may not be written (a read-only mount, another user's index) and is stale.
+    ReadOnly,
+    /// `index/` is a symbolic link or not a folder: an index is never written through one.
+    NotAFolder,
+    /// Anything else, with what failed.
+    Failed(String),
+}
+
+impl Unusable {
+    fn of(error: &IndexError) -> Unusable {
+        match error {
+            e if e.is_permission() => Unusable::ReadOnly,
+            IndexError::NotAFolder { .. } => Unusable::NotAFolder,
+            e => Unusable::Failed(e.reason()),
         }
     }
 }
@@ -116,26 +161,97 @@ pub struct IndexReport {
 
 /// Opens the index of `repo`, bringing it up to date with `playbooks/` first: the tree is
 /// walked and compared with the index, and what changed is re-indexed. When `index/`
-/// cannot be written, the index is built in memory instead.
+/// cannot be used, the index is built in memory instead.
 pub fn open_fresh(repo: &Repo) -> Result<SearchIndex> {
+    open_fresh_since(repo, None)
+}
+
+/// [`open_fresh`] for a long-running view that has `previous` open: when that was built in
+/// memory from the playbooks as they still are, it is searched again rather than built
+/// again (and said again).
+pub fn open_fresh_since(repo: &Repo, previous: Option<&SearchIndex>) -> Result<SearchIndex> {
     let listing = list_playbook_files(repo);
     let mut notices = Vec::new();
-    let (index, manifest, reader) = match open_and_update(repo, &listing.files, false, &mut notices)
-    {
-        Ok(opened) => opened,
+    match open_and_update(repo, &listing.files, false, &mut notices) {
+        Ok((index, manifest, reader)) => finish(
+            repo,
+            index,
+            &manifest,
+            reader,
+            notices,
+            &listing.diagnostics,
+        ),
         Err(error) => {
-            notices.push(Notice::FromMemory {
-                dir: repo.index_dir(),
-                why: error.reason(),
-            });
-            let (index, manifest) =
-                store::build_in_ram(&listing.files).map_err(|source| Error::IndexStore {
-                    path: "(memory)".into(),
-                    source,
-                })?;
-            (index, manifest, None)
+            if let Some(previous) = previous
+                && let Some(manifest) = &previous.in_memory
+                && diff(manifest, &listing.files).is_empty()
+            {
+                return Ok(SearchIndex {
+                    index: previous.index.clone(),
+                    reader: previous.reader.clone(),
+                    fields: previous.fields.clone(),
+                    notices: Vec::new(),
+                    in_memory: Some(manifest.clone()),
+                });
+            }
+            in_memory(repo, &listing, &error, notices)
         }
-    };
+    }
+}
+
+/// Rebuilds the index of `repo` because searching it failed or panicked (`why`), whatever
+/// its files look like; in memory when `index/` cannot be used.
+pub fn repair(repo: &Repo, why: &str) -> Result<SearchIndex> {
+    let listing = list_playbook_files(repo);
+    let mut notices = vec![Notice::Rebuilt {
+        why: format!("damaged ({why})"),
+    }];
+    match open_and_update(repo, &listing.files, true, &mut notices) {
+        Ok((index, manifest, reader)) => finish(
+            repo,
+            index,
+            &manifest,
+            reader,
+            notices,
+            &listing.diagnostics,
+        ),
+        Err(error) => {
+            notices.clear();
+            in_memory(repo, &listing, &error, notices)
+        }
+    }
+}
+
+/// The index built in memory, because `index/` cannot be used (`error`).
+fn in_memory(
+    repo: &Repo,
+    listing: &crate::corpus::Listing,
+    error: &IndexError,
+    mut notices: Vec<Notice>,
+) -> Result<SearchIndex> {
+    notices.push(Notice::FromMemory {
+        dir: repo.index_dir(),
+        why: Unusable::of(error),
+    });
+    let (index, manifest) =
+        store::build_in_ram(&listing.files).map_err(|source| Error::IndexStore {
+            path: "(memory)".into(),
+            source,
+        })?;
+    let mut opened = finish(repo, index, &manifest, None, notices, &listing.diagnostics)?;
+    opened.in_memory = Some(manifest);
+    Ok(opened)
+}
+
+/// The opened index with its reader and every notice.
+fn finish(
+    repo: &Repo,
+    index: Index,
+    manifest: &Manifest,
+    reader: Option<IndexReader>,
+    mut notices: Vec<Notice>,
+    walk: &[Diagnostic],
+) -> Result<SearchIndex> {
     let reader = match reader {
         Some(r) => r,
         None => new_reader(&index).map_err(|source| Error::IndexStore {
@@ -143,14 +259,45 @@ pub fn open_fresh(repo: &Repo) -> Result<SearchIndex> {
             source,
         })?,
     };
-    notices.extend(Notice::skipped(&manifest, &listing.diagnostics));
+    notices.extend(Notice::skipped(manifest, walk));
     let (_, fields) = schema();
     Ok(SearchIndex {
         index,
         reader,
         fields,
         notices,
+        in_memory: None,
     })
+}
+
+/// `ROOT/index`, made sure to be a folder of the root's own (created when missing): never
+/// a symbolic link, which could lead a build to overwrite and delete files anywhere.
+pub fn own_folder(repo: &Repo) -> Result<PathBuf, IndexError> {
+    let dir = repo.index_dir();
+    ensure_folder(&dir)?;
+    Ok(dir)
+}
+
+fn ensure_folder(dir: &Path) -> Result<(), IndexError> {
+    let not_a_folder = || IndexError::NotAFolder {
+        path: dir.to_path_buf(),
+    };
+    match std::fs::symlink_metadata(dir) {
+        Ok(meta) if meta.is_dir() => Ok(()),
+        Ok(_) => Err(not_a_folder()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => match std::fs::create_dir(dir) {
+            Ok(()) => Ok(()),
+            // Another process created it meanwhile: look again at what it is.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                match std::fs::symlink_metadata(dir) {
+                    Ok(meta) if meta.is_dir() => Ok(()),
+                    _ => Err(not_a_folder()),
+                }
+            }
+            Err(e) => Err(IndexError::io(dir, e)),
+        },
+        Err(e) => Err(IndexError::io(dir, e)),
+    }
 }
 
 /// Builds or updates the on-disk index (`playbook index`); `rebuild` starts from scratch.
@@ -206,8 +353,7 @@ fn open_and_update(
     force_rebuild: bool,
     notices: &mut Vec<Notice>,
 ) -> Result<(Index, Manifest, Option<IndexReader>), IndexError> {
-    let dir = repo.index_dir();
-    std::fs::create_dir_all(&dir).map_err(|e| IndexError::io(&dir, e))?;
+    let dir = own_folder(repo)?;
     if !force_rebuild {
         match store::open_current_retrying(&dir) {
             Ok(Some(Opened {
@@ -220,11 +366,12 @@ fn open_and_update(
                 if diff(&manifest, stamps).is_empty() {
                     return Ok((index, manifest, Some(reader)));
                 }
+                // The reader holds the old commit's segments: let go first, so that the
+                // update's clean-up can delete what its merge replaces (a reader on the
+                // new commit is opened after).
+                drop(reader);
                 match store::apply_changes(&index, &gen_dir, stamps, notices) {
-                    Ok(manifest) => {
-                        let reader = reader.reload().is_ok().then_some(reader);
-                        return Ok((index, manifest, reader));
-                    }
+                    Ok(manifest) => return Ok((index, manifest, None)),
                     Err(e) if e.is_permission() => return Err(e),
                     Err(e) => notices.push(Notice::Rebuilt {
                         why: format!("update failed ({})", e.reason()),
@@ -282,9 +429,23 @@ mod tests {
             (
                 Notice::FromMemory {
                     dir: "/srv/kb/index".into(),
-                    why: "Permission denied (os error 13)".into(),
+                    why: Unusable::ReadOnly,
                 },
-                "index: cannot write /srv/kb/index (Permission denied (os error 13)); searching from memory",
+                "index: /srv/kb/index is read-only: searching an in-memory index; run `playbook index` as its owner",
+            ),
+            (
+                Notice::FromMemory {
+                    dir: "/srv/kb/index".into(),
+                    why: Unusable::NotAFolder,
+                },
+                "index: /srv/kb/index is not a folder of its own (a symbolic link?), and an index is never written through one: searching an in-memory index",
+            ),
+            (
+                Notice::FromMemory {
+                    dir: "/srv/kb/index".into(),
+                    why: Unusable::Failed("rebuild failed: disk full".into()),
+                },
+                "index: cannot write /srv/kb/index (rebuild failed: disk full); searching an in-memory index",
             ),
             (
                 Notice::Skipped {

@@ -4,23 +4,29 @@
 //! rebuild writes a new generation and switches `CURRENT` with an atomic rename; old
 //! generations and manifests are removed once nobody can still be using them. Each commit's
 //! payload names the manifest written just before it, and a sidecar (`sizes.json`) records
-//! the committed segment files' sizes so that opening can tell a damaged generation cheaply.
-//! Every file written here goes through [`write_atomically`].
+//! each committed segment file's stamp when its checksum was last known good, so that
+//! opening checksums only what changed since (and the small files, always).
+//! Every file written here goes through [`write_atomically`], which never opens an existing
+//! path for writing; no link inside `index/` is ever followed (see [`open_current`]).
 
 use super::Notice;
+use super::directory::GenerationDir;
 use super::error::IndexError;
 use super::family;
 use super::freshness::{FileEntry, diff};
+use super::panics;
 use super::record::{INDEX_FORMAT, schema};
 use crate::analysis::register_all;
+use crate::cache::Stamp;
 use crate::corpus::FileStamp;
+use crate::tuning::ALWAYS_CHECKSUMMED_BYTES;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy};
+use tantivy::{Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy};
 
 type Result<T, E = IndexError> = std::result::Result<T, E>;
 
@@ -67,6 +73,9 @@ pub(super) enum Durability {
     /// fsync the file before the rename and its folder after: for what must survive a
     /// power cut (`CURRENT`).
     Synced,
+    /// fsync the file before the rename, not its folder: what tantivy's own atomic writes
+    /// (`meta.json`, `.managed.json`) always did; its commit syncs the folder itself.
+    FileSynced,
     /// Rename only: atomic for every other process, but a crash may lose it (the manifest,
     /// which the next commit's payload names only after it is written; the sizes sidecar,
     /// whose loss costs one checksum pass).
@@ -76,7 +85,29 @@ pub(super) enum Durability {
 /// Writes `bytes` to `path` as a whole or not at all: to a temporary file beside it
 /// (`NAME.tmp-PID-N`), synced if asked, then renamed over `path`. On failure the temporary
 /// file is removed and `path` is left as it was.
+///
+/// The temporary file must be new (a link planted under its name is never followed), and
+/// the rename replaces whatever `path` was, a link included, without following it. The
+/// file gets the mode any new file gets here (the umask's), so others can read the index.
 pub(super) fn write_atomically(path: &Path, bytes: &[u8], durability: Durability) -> Result<()> {
+    write_atomically_at(path, bytes, durability).map_err(|(at, e)| IndexError::io(at, e))
+}
+
+/// [`write_atomically`] for tantivy's [`tantivy::directory::Directory::atomic_write`].
+pub(super) fn write_atomically_io(
+    path: &Path,
+    bytes: &[u8],
+    durability: Durability,
+) -> std::io::Result<()> {
+    write_atomically_at(path, bytes, durability).map_err(|(_, e)| e)
+}
+
+/// [`write_atomically`], failing with the path that failed and the I/O error.
+fn write_atomically_at(
+    path: &Path,
+    bytes: &[u8],
+    durability: Durability,
+) -> std::result::Result<(), (PathBuf, std::io::Error)> {
     static NEXT: AtomicU64 = AtomicU64::new(0);
     let name = path.file_name().unwrap_or_default().to_string_lossy();
     let tmp = path.with_file_name(format!(
@@ -85,13 +116,18 @@ pub(super) fn write_atomically(path: &Path, bytes: &[u8], durability: Durability
         NEXT.fetch_add(1, Ordering::Relaxed)
     ));
     let written = (|| {
-        let mut file = std::fs::File::create(&tmp).map_err(|e| IndexError::io(&tmp, e))?;
-        file.write_all(bytes).map_err(|e| IndexError::io(&tmp, e))?;
-        if durability == Durability::Synced {
-            file.sync_all().map_err(|e| IndexError::io(&tmp, e))?;
+        let at_tmp = |e| (tmp.clone(), e);
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+            .map_err(at_tmp)?;
+        file.write_all(bytes).map_err(at_tmp)?;
+        if durability != Durability::Unsynced {
+            file.sync_all().map_err(at_tmp)?;
         }
         drop(file);
-        std::fs::rename(&tmp, path).map_err(|e| IndexError::io(path, e))
+        std::fs::rename(&tmp, path).map_err(|e| (path.to_path_buf(), e))
     })();
     if written.is_err() {
         let _ = std::fs::remove_file(&tmp);
@@ -150,19 +186,23 @@ pub(super) fn open_current_retrying(dir: &Path) -> Result<Option<Opened>> {
 }
 
 /// Opens the generation `CURRENT` names, and checks that it can be searched. Every reason
-/// not to trust it is [`IndexError::Damaged`].
+/// not to trust it is [`IndexError::Damaged`], a panic inside tantivy (a damaged file it
+/// does not check) included.
 fn open_current(dir: &Path) -> Result<Option<Opened>> {
-    let current = match std::fs::read_to_string(dir.join(CURRENT_FILE)) {
-        Ok(name) => name.trim().to_string(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(IndexError::damaged(format!("cannot read CURRENT: {e}"))),
+    panics::catch(|| open_current_unguarded(dir))
+        .unwrap_or_else(|panic| Err(IndexError::damaged(format!("damaged ({panic})"))))
+}
+
+fn open_current_unguarded(dir: &Path) -> Result<Option<Opened>> {
+    let Some(current) = read_current(dir)? else {
+        return Ok(None);
     };
-    if !current.starts_with("gen-") || current.contains(['/', '\\']) {
-        return Err(IndexError::damaged("CURRENT is damaged"));
-    }
     let gen_dir = dir.join(&current);
+    check_generation_folder(&gen_dir, &current)?;
     let unreadable = |e: tantivy::TantivyError| IndexError::damaged(format!("unreadable ({e})"));
-    let index = Index::open_in_dir(&gen_dir).map_err(unreadable)?;
+    let directory = GenerationDir::open(&gen_dir)
+        .map_err(|e| IndexError::damaged(format!("unreadable ({e})")))?;
+    let index = Index::open(directory).map_err(unreadable)?;
     register_all(&index);
     let metas = index.load_metas().map_err(unreadable)?;
     let payload =
@@ -190,6 +230,53 @@ fn open_current(dir: &Path) -> Result<Option<Opened>> {
     }))
 }
 
+/// The generation `CURRENT` names (`None`: there is none yet). `CURRENT` must be a file:
+/// a link planted in its place is damage, never followed.
+fn read_current(dir: &Path) -> Result<Option<String>> {
+    let path = dir.join(CURRENT_FILE);
+    match std::fs::symlink_metadata(&path) {
+        Ok(meta) if !meta.is_file() => {
+            return Err(IndexError::damaged(
+                "CURRENT is not a file (a symbolic link?)",
+            ));
+        }
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(IndexError::damaged(format!("cannot read CURRENT: {e}"))),
+    }
+    let current = match std::fs::read_to_string(&path) {
+        Ok(name) => name.trim().to_string(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(IndexError::damaged(format!("cannot read CURRENT: {e}"))),
+    };
+    if !current.starts_with("gen-") || current.contains(['/', '\\']) {
+        return Err(IndexError::damaged("CURRENT is damaged"));
+    }
+    Ok(Some(current))
+}
+
+/// A generation must be a folder of its own holding no links: one moved elsewhere and
+/// linked back would have every update written wherever the link leads.
+fn check_generation_folder(gen_dir: &Path, name: &str) -> Result<()> {
+    let unreadable = |e: std::io::Error| IndexError::damaged(format!("{name} unreadable ({e})"));
+    let meta = std::fs::symlink_metadata(gen_dir).map_err(unreadable)?;
+    if !meta.is_dir() {
+        return Err(IndexError::damaged(format!(
+            "{name} is not a folder (a symbolic link?)"
+        )));
+    }
+    for entry in std::fs::read_dir(gen_dir).map_err(unreadable)? {
+        let entry = entry.map_err(unreadable)?;
+        if entry.file_type().map_err(unreadable)?.is_symlink() {
+            return Err(IndexError::damaged(format!(
+                "{} in {name} is a symbolic link",
+                entry.file_name().to_string_lossy()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// The last commit's payload.
 fn load_payload(metas: &tantivy::IndexMeta) -> Option<Payload> {
     serde_json::from_str(metas.payload.as_deref()?).ok()
@@ -210,10 +297,12 @@ fn load_manifest(gen_dir: &Path, payload: &Payload) -> Option<Manifest> {
 // ---------------------------------------------------------------------------------------
 // The sizes sidecar
 
+/// The sidecar: for the commit `opstamp`, each segment file's stamp when its checksum was
+/// last known good (written by this program, or checksummed since).
 #[derive(Debug, Serialize, Deserialize)]
 struct Sizes {
     opstamp: u64,
-    files: BTreeMap<String, u64>,
+    files: BTreeMap<String, Stamp>,
 }
 
 /// The files the committed segments need.
@@ -239,56 +328,58 @@ fn segment_files(metas: &tantivy::IndexMeta) -> Vec<String> {
     files
 }
 
-/// Checks that no segment file was deleted or truncated since the last commit: sizes are
-/// compared with the sidecar (cheap); without a matching sidecar (a crash right after a
-/// commit), every checksum is verified once and the sidecar written again.
+/// Checks the committed segment files: a file whose stamp (size, times, inode) is not the
+/// one the sidecar recorded when its checksum was last good has its checksum verified (a
+/// crash right after a commit, a file changed in place by anything but this program), and
+/// so has every small file (cheap). A mismatch, or a file missing or not a regular file,
+/// is damage. What was verified is recorded for the next search.
 fn verify_files(index: &Index, gen_dir: &Path, metas: &tantivy::IndexMeta) -> Result<()> {
-    let expected = segment_files(metas);
     let sidecar: Option<Sizes> = std::fs::read(gen_dir.join(SIZES_FILE))
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
         .filter(|s: &Sizes| s.opstamp == metas.opstamp);
-    for name in &expected {
-        let size = std::fs::metadata(gen_dir.join(name))
-            .map_err(|_| IndexError::damaged(format!("file {name} is missing")))?
-            .len();
-        if let Some(sizes) = &sidecar
-            && sizes.files.get(name) != Some(&size)
-        {
-            return Err(IndexError::damaged(format!(
-                "file {name} was truncated or changed"
-            )));
+    let mut files = BTreeMap::new();
+    let mut learned = false;
+    for name in segment_files(metas) {
+        let meta = std::fs::symlink_metadata(gen_dir.join(&name))
+            .ok()
+            .filter(std::fs::Metadata::is_file)
+            .ok_or_else(|| IndexError::damaged(format!("file {name} is missing")))?;
+        let stamp = Stamp::of(&meta);
+        let known = sidecar.as_ref().and_then(|s| s.files.get(&name)) == Some(&stamp);
+        if !known || meta.len() <= ALWAYS_CHECKSUMMED_BYTES {
+            let good = index
+                .directory()
+                .validate_checksum(Path::new(&name))
+                .map_err(|e| IndexError::damaged(format!("unreadable ({e})")))?;
+            if !good {
+                return Err(IndexError::damaged(format!("file {name} is damaged")));
+            }
+            learned |= !known;
         }
+        files.insert(name, stamp);
     }
-    if sidecar.is_none() {
-        let damaged = index
-            .validate_checksum()
-            .map_err(|e| IndexError::damaged(format!("unreadable ({e})")))?;
-        if let Some(first) = damaged.iter().next() {
-            return Err(IndexError::damaged(format!(
-                "file {} is damaged",
-                first.display()
-            )));
-        }
-        write_sizes(gen_dir, metas);
+    if learned {
+        save_sizes(gen_dir, metas.opstamp, files);
     }
     Ok(())
 }
 
-/// Records the committed segment files' sizes; failing only costs a checksum pass later.
+/// Records the committed segment files' stamps (just written, or just checksummed);
+/// failing only costs a checksum pass later.
 fn write_sizes(gen_dir: &Path, metas: &tantivy::IndexMeta) {
     let files = segment_files(metas)
         .into_iter()
         .filter_map(|name| {
-            let size = std::fs::metadata(gen_dir.join(&name)).ok()?.len();
-            Some((name, size))
+            let meta = std::fs::symlink_metadata(gen_dir.join(&name)).ok()?;
+            Some((name, Stamp::of(&meta)))
         })
         .collect();
-    let sizes = Sizes {
-        opstamp: metas.opstamp,
-        files,
-    };
-    if let Ok(bytes) = serde_json::to_vec(&sizes) {
+    save_sizes(gen_dir, metas.opstamp, files);
+}
+
+fn save_sizes(gen_dir: &Path, opstamp: u64, files: BTreeMap<String, Stamp>) {
+    if let Ok(bytes) = serde_json::to_vec(&Sizes { opstamp, files }) {
         let _ = write_atomically(&gen_dir.join(SIZES_FILE), &bytes, Durability::Unsynced);
     }
 }
@@ -324,7 +415,12 @@ fn writer_waiting(index: &Index) -> Result<IndexWriter> {
     loop {
         match writer_with_threads(index, 1) {
             Ok(w) => return Ok(w),
-            Err(tantivy::TantivyError::LockFailure(..)) if start.elapsed() < WRITER_WAIT => {
+            // Only a lock another process holds is worth waiting for; one that cannot be
+            // taken at all (a read-only folder) never will be.
+            Err(tantivy::TantivyError::LockFailure(
+                tantivy::directory::error::LockError::LockBusy,
+                _,
+            )) if start.elapsed() < WRITER_WAIT => {
                 std::thread::sleep(Duration::from_millis(25));
             }
             Err(e) => return Err(IndexError::tantivy("cannot open the index writer")(e)),
@@ -400,7 +496,7 @@ fn commit(
             .load_metas()
             .map_err(IndexError::tantivy("cannot read the commit back"))?;
         write_sizes(dir, &metas);
-        remove_old_manifests(dir, file.as_deref().unwrap_or_default());
+        remove_stale_files(dir, file.as_deref().unwrap_or_default());
     }
     Ok(())
 }
@@ -438,6 +534,10 @@ pub(super) fn apply_changes(
     notices: &mut Vec<Notice>,
 ) -> Result<Manifest> {
     let mut writer = writer_waiting(index)?;
+    // Files a killed writer left (segments never committed, a deletes file whose name the
+    // next commit would take again: `FileAlreadyExists`) go before anything is written.
+    // Readers opening the index meanwhile are safe: tantivy deletes under the meta lock.
+    let _ = writer.garbage_collect_files().wait();
     // Another process may have updated the index while this one waited.
     let metas = index
         .load_metas()
@@ -445,6 +545,9 @@ pub(super) fn apply_changes(
     let mut manifest = load_payload(&metas)
         .and_then(|p| load_manifest(gen_dir, &p))
         .unwrap_or_default();
+    // Segment metas alive in this process count as in use: the commit's clean-up could not
+    // delete the segments it leaves behind while these are held.
+    drop(metas);
     let diff = diff(&manifest, stamps);
     if diff.is_empty() {
         return Ok(manifest);
@@ -460,6 +563,13 @@ pub(super) fn apply_changes(
     )?;
     manifest.format = INDEX_FORMAT;
     commit(index, &mut writer, &manifest, Some(gen_dir))?;
+    // What killed rebuilds left: kept is what `CURRENT` names now (another process may
+    // have switched generations while this one updated the old one).
+    if let Some(dir) = gen_dir.parent()
+        && let Ok(Some(current)) = read_current(dir)
+    {
+        remove_old_generations(dir, &current);
+    }
     notices.push(Notice::Updated {
         changed: diff.changed.len(),
         removed: diff.removed.len(),
@@ -505,9 +615,13 @@ pub(super) fn build_in_ram(stamps: &[FileStamp]) -> Result<(Index, Manifest)> {
 pub(super) fn rebuild(dir: &Path, stamps: &[FileStamp]) -> Result<(Index, Manifest)> {
     let name = unique_name("gen");
     let gen_dir = dir.join(&name);
-    std::fs::create_dir_all(&gen_dir).map_err(|e| IndexError::io(&gen_dir, e))?;
+    // A new folder, never one already there (a link planted under the name included).
+    std::fs::create_dir(&gen_dir).map_err(|e| IndexError::io(&gen_dir, e))?;
     let (schema, _) = schema();
-    let index = Index::create_in_dir(&gen_dir, schema)
+    let directory = GenerationDir::open(&gen_dir).map_err(|e| {
+        IndexError::tantivy("cannot create the index")(tantivy::TantivyError::from(e))
+    })?;
+    let index = Index::create(directory, schema, IndexSettings::default())
         .map_err(IndexError::tantivy("cannot create the index"))?;
     register_all(&index);
     let manifest = build_into(&index, stamps, Some(&gen_dir))?;
@@ -532,41 +646,44 @@ fn older_than_a_minute(entry: &std::fs::DirEntry) -> bool {
         .is_some_and(|age| age > Duration::from_secs(60))
 }
 
-/// Deletes generations that are no longer current, and temporary `CURRENT` files left by
-/// a crash. A generation younger than a minute may still be being built by another
-/// process, so it is left for a later run.
+/// Deletes generations that are no longer current, and temporary files left by a crash
+/// (`CURRENT`'s, the taxonomy cache's). A generation younger than a minute may still be
+/// being built by another process, so it is left for a later run. A link is removed as a
+/// link: what it points to is never touched.
 fn remove_old_generations(dir: &Path, current: &str) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
-    let stale_prefix = format!("{CURRENT_FILE}.tmp-");
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().to_string();
-        let stale_tmp = name.starts_with(&stale_prefix);
+        let stale_tmp = name.contains(".tmp-");
         if !(name.starts_with("gen-") || stale_tmp) || name == current {
             continue;
         }
         if older_than_a_minute(&entry) {
             let path = entry.path();
-            let _ = if stale_tmp {
-                std::fs::remove_file(path)
-            } else {
+            let folder = entry.file_type().is_ok_and(|t| t.is_dir());
+            let _ = if folder {
                 std::fs::remove_dir_all(path)
+            } else {
+                std::fs::remove_file(path)
             };
         }
     }
 }
 
-/// Deletes manifests other than the current one (and temporary ones left by a crash), once
-/// they are a minute old: a reader that opened the previous commit a moment ago may still
-/// be reading its manifest.
-fn remove_old_manifests(dir: &Path, current: &str) {
+/// Deletes manifests other than the current one, and temporary files left by a crash
+/// (`NAME.tmp-*`, and tantivy's `.tmp*` from earlier versions), once they are a minute
+/// old: a reader that opened the previous commit a moment ago may still be reading its
+/// manifest.
+fn remove_stale_files(dir: &Path, current: &str) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().to_string();
-        if !name.starts_with("manifest-") || name == current {
+        let stale = name.starts_with("manifest-") || name.contains(".tmp");
+        if !stale || name == current || entry.file_type().is_ok_and(|t| t.is_dir()) {
             continue;
         }
         if older_than_a_minute(&entry) {

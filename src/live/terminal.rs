@@ -85,7 +85,8 @@ fn install_panic_hook() {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             let ui = *UI_THREAD.lock().unwrap_or_else(|e| e.into_inner());
-            if ui == Some(std::thread::current().id()) {
+            // A panic the index caught (a damaged file) is not the UI's end.
+            if ui == Some(std::thread::current().id()) && !crate::index::quiet_panic() {
                 let _ = restore();
             }
             previous(info);

@@ -115,3 +115,89 @@ pub fn write(path: &Path, text: impl AsRef<[u8]>) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, text).unwrap();
 }
+
+/// A folder made unwritable for the binary under test until dropped (then writable again).
+/// Root ignores permission bits, so as root the folder becomes a read-only bind mount of
+/// itself (a read-only file system, as on a shared mount); as anyone else its modes lose
+/// their write bits (`chmod -R a-w`: an index owned by someone else looks the same).
+pub struct ReadOnly {
+    dir: PathBuf,
+    mounted: bool,
+}
+
+impl ReadOnly {
+    /// `None` when this machine cannot do it (root without the right to mount): the
+    /// caller skips what needs it, saying so.
+    pub fn new(dir: &Path) -> Option<ReadOnly> {
+        let dir = dir.to_path_buf();
+        let guard = if is_root() {
+            let run = |args: &[&str]| {
+                std::process::Command::new(args[0])
+                    .args(&args[1..])
+                    .stderr(std::process::Stdio::null())
+                    .status()
+                    .is_ok_and(|s| s.success())
+            };
+            let d = dir.to_str()?.to_string();
+            let d = d.as_str();
+            if !run(&["mount", "--bind", d, d]) {
+                return None;
+            }
+            let guard = ReadOnly { dir, mounted: true };
+            if !run(&["mount", "-o", "remount,bind,ro", d]) {
+                return None;
+            }
+            guard
+        } else {
+            set_write_bits(&dir, false);
+            ReadOnly {
+                dir,
+                mounted: false,
+            }
+        };
+        let probe = guard.dir.join(".probe");
+        if std::fs::write(&probe, b"x").is_ok() {
+            let _ = std::fs::remove_file(probe);
+            return None;
+        }
+        Some(guard)
+    }
+}
+
+impl Drop for ReadOnly {
+    fn drop(&mut self) {
+        if self.mounted {
+            let _ = std::process::Command::new("umount").arg(&self.dir).status();
+        } else {
+            set_write_bits(&self.dir, true);
+        }
+    }
+}
+
+/// Whether the tests run as root (who ignores permission bits).
+pub fn is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0")
+}
+
+#[cfg(unix)]
+fn set_write_bits(dir: &Path, on: bool) {
+    use std::os::unix::fs::PermissionsExt;
+    // Folders last when removing write bits, first when adding them back.
+    let entries = walkdir::WalkDir::new(dir).contents_first(!on);
+    for entry in entries
+        .into_iter()
+        .flatten()
+        .filter(|e| !e.path_is_symlink())
+    {
+        let Ok(meta) = entry.metadata() else { continue };
+        let mode = meta.permissions().mode();
+        let mode = if on { mode | 0o200 } else { mode & !0o222 };
+        let _ = std::fs::set_permissions(entry.path(), std::fs::Permissions::from_mode(mode));
+    }
+}
+
+#[cfg(not(unix))]
+fn set_write_bits(_: &Path, _: bool) {}
