@@ -57,6 +57,19 @@ pub fn load(repo: &Repo) -> Option<(Taxonomy, SituationMatcher)> {
 /// The taxonomy and its matcher from the cache, if the cache was made from the version of
 /// `situations.toml` that has `stamp`.
 fn load_stamped(repo: &Repo, stamp: Stamp) -> Option<(Taxonomy, SituationMatcher)> {
+    let cached = read_cached(repo)?;
+    (cached.stamp == stamp).then_some((cached.taxonomy, cached.matcher))
+}
+
+/// The last taxonomy read without a mistake, whatever `situations.toml` says now: what a
+/// search falls back on while the file has a mistake (a cache is only ever stored from a
+/// file that parsed).
+pub fn load_last_good(repo: &Repo) -> Option<(Taxonomy, SituationMatcher)> {
+    read_cached(repo).map(|cached| (cached.taxonomy, cached.matcher))
+}
+
+/// The cache, when it is intact and of this version.
+fn read_cached(repo: &Repo) -> Option<Cached> {
     let dir = crate::index::own_folder(repo).ok()?;
     let bytes = crate::files::read_regular(
         &dir.join(CACHE_FILE),
@@ -68,8 +81,7 @@ fn load_stamped(repo: &Repo, stamp: Stamp) -> Option<(Taxonomy, SituationMatcher
         return None;
     }
     let cached: Cached = postcard::from_bytes(body).ok()?;
-    (cached.format == INDEX_FORMAT && cached.stamp == stamp && cached.matcher.is_consistent())
-        .then_some((cached.taxonomy, cached.matcher))
+    (cached.format == INDEX_FORMAT && cached.matcher.is_consistent()).then_some(cached)
 }
 
 /// Saves the taxonomy and matcher read from the file as it was at `read_from` (its stamp

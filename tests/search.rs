@@ -595,3 +595,58 @@ fn escapes_in_playbooks_never_reach_the_terminal() {
     let output = playbook(root).args(["show", "da-mini"]).output().unwrap();
     assert!(String::from_utf8_lossy(&output.stdout).contains('\u{FFFD}'));
 }
+
+/// Issue 16, finding 6: one mistake in `situations.toml` must not stop every search. Each
+/// kind of mistake a trainer can make, with the situations read before (the last good ones
+/// answer, "chefen" still resolves to the manager request) and on a tree that never had a
+/// good one (words only); stderr says so once, and `check` reports the mistake.
+#[test]
+fn a_mistake_in_situations_toml_keeps_searches_answering() {
+    let good = std::fs::read_to_string(
+        crate::common::repo_root().join("tests/fixtures/mini/playbooks/situations.toml"),
+    )
+    .unwrap();
+    let mistakes: Vec<(&str, String)> = vec![
+        ("invalid TOML", format!("{good}\n[[situation]\n")),
+        (
+            "a duplicate key",
+            good.replacen("id = ", "id = \"x\"\nid = ", 1),
+        ),
+        ("a missing label", good.replacen("label = ", "labelx = ", 1)),
+        ("an unknown key", format!("{good}\ncolour = \"red\"\n")),
+        ("a missing file", String::new()),
+    ];
+    for (what, broken) in &mistakes {
+        for had_a_good_one in [true, false] {
+            let tree = mini_tree();
+            let taxonomy = tree.path().join("playbooks/situations.toml");
+            if had_a_good_one {
+                let (json, code, _) = search_json(tree.path(), &["chefen"]);
+                assert_eq!(code, 0);
+                assert_eq!(json.situations, ["manager-request"]);
+            }
+            if broken.is_empty() {
+                std::fs::remove_file(&taxonomy).unwrap();
+            } else {
+                std::fs::write(&taxonomy, broken).unwrap();
+            }
+            let (json, code, stderr) = search_json(tree.path(), &["chefen"]);
+            assert_eq!(code, 0, "{what}, good before: {had_a_good_one}: {stderr}");
+            assert_eq!(json.results[0].step, "respect-manager-request", "{what}");
+            assert_eq!(
+                stderr.matches("situations.toml").count(),
+                1,
+                "{what}: said once, naming the file: {stderr}"
+            );
+            if had_a_good_one {
+                assert_eq!(json.situations, ["manager-request"], "{what}: {stderr}");
+                assert!(stderr.contains("as they last were"), "{what}: {stderr}");
+            } else {
+                assert!(json.situations.is_empty(), "{what}: {stderr}");
+                assert!(stderr.contains("without situations"), "{what}: {stderr}");
+            }
+            let check = playbook(tree.path()).arg("check").output().unwrap();
+            assert_ne!(check.status.code(), Some(0), "{what}: check reports it");
+        }
+    }
+}

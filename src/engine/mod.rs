@@ -24,12 +24,42 @@ use std::sync::{Arc, Mutex};
 pub enum Notice {
     /// What the index did (built, rebuilt, updated, answering from memory, files skipped).
     Index(index::Notice),
+    /// `situations.toml` has a mistake (`mistake`: where and what): the search goes on with
+    /// what `fallback` says, so that agents keep getting answers while a trainer fixes it.
+    Taxonomy {
+        mistake: String,
+        fallback: TaxonomyFallback,
+    },
+}
+
+/// What a search uses instead of a `situations.toml` with a mistake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaxonomyFallback {
+    /// The situations as last read without a mistake (kept in `index/`).
+    LastGood,
+    /// No situations at all (none was ever read without a mistake): words only.
+    NoSituations,
 }
 
 impl std::fmt::Display for Notice {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Notice::Index(n) => n.fmt(f),
+            Notice::Taxonomy { mistake, fallback } => {
+                let instead = match fallback {
+                    TaxonomyFallback::LastGood => "searching with the situations as they last were",
+                    TaxonomyFallback::NoSituations => {
+                        "searching the playbooks' words only, without situations"
+                    }
+                };
+                // The mistake's own text ends with its help line: keep it last.
+                let (what, help) = mistake.split_once("\n").unwrap_or((mistake, ""));
+                write!(f, "warning: {what}\n  = {instead} until it is fixed")?;
+                if !help.is_empty() {
+                    write!(f, "\n{help}")?;
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -70,13 +100,13 @@ impl Engine {
     /// [`Engine::open`] for a long-running view that has `previous` open (an index built
     /// in memory is built again only when the playbooks changed).
     pub fn open_since(repo: &Repo, previous: Option<&Engine>) -> Result<(Engine, Vec<Notice>)> {
-        let (taxonomy, matcher, taxonomy_stamp) =
-            crate::cache::load_or_read(repo, required_taxonomy)?;
+        let (taxonomy, matcher, taxonomy_stamp, mut notices) = taxonomy_or_fallback(repo)?;
         let mut index = index::open_fresh_since(repo, previous.map(|e| &e.searcher.index))?;
-        let notices = std::mem::take(&mut index.notices)
-            .into_iter()
-            .map(Notice::Index)
-            .collect();
+        notices.extend(
+            std::mem::take(&mut index.notices)
+                .into_iter()
+                .map(Notice::Index),
+        );
         let engine = Engine {
             repo: repo.clone(),
             searcher: Searcher::with_matcher(index, taxonomy, matcher),
@@ -188,6 +218,39 @@ impl Engine {
 
     pub fn repo(&self) -> &Repo {
         &self.repo
+    }
+}
+
+/// The taxonomy and its matcher; when `situations.toml` has a mistake, the last good ones
+/// (or none), with a notice saying so. Any other failure is an error.
+#[allow(clippy::type_complexity)]
+fn taxonomy_or_fallback(
+    repo: &Repo,
+) -> Result<(
+    Taxonomy,
+    SituationMatcher,
+    Option<crate::cache::Stamp>,
+    Vec<Notice>,
+)> {
+    match crate::cache::load_or_read(repo, required_taxonomy) {
+        Ok((taxonomy, matcher, stamp)) => Ok((taxonomy, matcher, stamp, Vec::new())),
+        Err(mistake @ Error::Taxonomy { .. }) => {
+            let (taxonomy, matcher, fallback) = match crate::cache::load_last_good(repo) {
+                Some((taxonomy, matcher)) => (taxonomy, matcher, TaxonomyFallback::LastGood),
+                None => {
+                    let none = Taxonomy::default();
+                    let matcher = SituationMatcher::new(&none);
+                    (none, matcher, TaxonomyFallback::NoSituations)
+                }
+            };
+            let notice = Notice::Taxonomy {
+                mistake: mistake.to_string(),
+                fallback,
+            };
+            // The broken file's stamp: fixing it is a change a long-running view sees.
+            Ok((taxonomy, matcher, crate::cache::stamp(repo), vec![notice]))
+        }
+        Err(other) => Err(other),
     }
 }
 
