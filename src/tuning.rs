@@ -118,6 +118,9 @@ pub const MAX_TAXONOMY_BYTES: u64 = 4 * 1024 * 1024;
 pub const MAX_CONFIG_BYTES: u64 = 64 * 1024;
 /// The compiled taxonomy cache in `index/`: about ten times the taxonomy it compiles.
 pub const MAX_TAXONOMY_CACHE_BYTES: u64 = 16 * MAX_TAXONOMY_BYTES;
+/// The index's own small files (`CURRENT`, a manifest, the sizes sidecar): a manifest is
+/// about 150 bytes per playbook (3 MB at 20,000); anything near this bound is not ours.
+pub const MAX_INDEX_METADATA_BYTES: u64 = 256 * 1024 * 1024;
 /// The miss log (one line of about 150 bytes per search that found nothing): 64 MB is
 /// some 400,000 misses, years of a large call centre, and summarises in about a second. A
 /// longer log is summarised from its end (the latest searches), with a warning.

@@ -827,3 +827,46 @@ fn a_deletes_file_left_by_a_killed_commit_does_not_force_a_rebuild() {
     assert!(!stderr.contains("rebuilt"), "{stderr}");
     assert!(stderr.contains("updated 1 changed"), "{stderr}");
 }
+
+/// Issue 16, finding 4, inside `index/`: a FIFO where `CURRENT`, a manifest or the sizes
+/// sidecar should be is damage, never a read that waits forever.
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_place_of_an_index_file_never_hangs_a_search() {
+    for victim in ["CURRENT", "manifest", "sizes.json"] {
+        let tree = crate::common::mini_tree();
+        let root = tree.path();
+        let expected = answers(root);
+        let path = match victim {
+            "CURRENT" => root.join("index/CURRENT"),
+            "manifest" => std::fs::read_dir(current_generation(root))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .find(|p| {
+                    p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.starts_with("manifest-"))
+                })
+                .expect("a manifest in the generation"),
+            _ => current_generation(root).join(victim),
+        };
+        let _ = std::fs::remove_file(&path);
+        let made = std::process::Command::new("mkfifo")
+            .arg(&path)
+            .status()
+            .unwrap();
+        assert!(made.success(), "mkfifo {}", path.display());
+        let output = crate::common::playbook(root)
+            .args(["search", "--json", "chefen"])
+            .timeout(std::time::Duration::from_secs(90))
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{victim}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(answers(root), expected, "{victim}");
+    }
+}

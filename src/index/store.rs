@@ -171,10 +171,10 @@ pub(super) struct Opened {
 pub(super) fn open_current_retrying(dir: &Path) -> Result<Option<Opened>> {
     let mut attempt = 0;
     loop {
-        let before = std::fs::read_to_string(dir.join(CURRENT_FILE)).ok();
+        let before = read_small(&dir.join(CURRENT_FILE)).ok();
         match open_current(dir) {
             Err(e @ IndexError::Damaged { .. }) if attempt < 3 => {
-                let after = std::fs::read_to_string(dir.join(CURRENT_FILE)).ok();
+                let after = read_small(&dir.join(CURRENT_FILE)).ok();
                 if before == after {
                     return Err(e);
                 }
@@ -244,9 +244,9 @@ fn read_current(dir: &Path) -> Result<Option<String>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(IndexError::damaged(format!("cannot read CURRENT: {e}"))),
     }
-    let current = match std::fs::read_to_string(&path) {
-        Ok(name) => name.trim().to_string(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+    let current = match read_small(&path) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).trim().to_string(),
+        Err(e) if e.is_not_found() => return Ok(None),
         Err(e) => return Err(IndexError::damaged(format!("cannot read CURRENT: {e}"))),
     };
     if !current.starts_with("gen-") || current.contains(['/', '\\']) {
@@ -288,7 +288,7 @@ fn load_manifest(gen_dir: &Path, payload: &Payload) -> Option<Manifest> {
     if !name.starts_with("manifest-") || name.contains(['/', '\\']) {
         return None;
     }
-    let bytes = std::fs::read(gen_dir.join(name)).ok()?;
+    let bytes = read_small(&gen_dir.join(name)).ok()?;
     let mut manifest: Manifest = postcard::from_bytes(&bytes).ok()?;
     manifest.format = payload.format;
     Some(manifest)
@@ -334,7 +334,7 @@ fn segment_files(metas: &tantivy::IndexMeta) -> Vec<String> {
 /// so has every small file (cheap). A mismatch, or a file missing or not a regular file,
 /// is damage. What was verified is recorded for the next search.
 fn verify_files(index: &Index, gen_dir: &Path, metas: &tantivy::IndexMeta) -> Result<()> {
-    let sidecar: Option<Sizes> = std::fs::read(gen_dir.join(SIZES_FILE))
+    let sidecar: Option<Sizes> = read_small(&gen_dir.join(SIZES_FILE))
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
         .filter(|s: &Sizes| s.opstamp == metas.opstamp);
@@ -628,6 +628,12 @@ pub(super) fn rebuild(dir: &Path, stamps: &[FileStamp]) -> Result<(Index, Manife
     switch_current(dir, &name)?;
     remove_old_generations(dir, &name);
     Ok((index, manifest))
+}
+
+/// One of the index's own small files: never a FIFO or a device someone put in its place
+/// (that would hang every search), never more than a sane size.
+fn read_small(path: &Path) -> std::result::Result<Vec<u8>, crate::files::FileError> {
+    crate::files::read_regular(path, crate::tuning::MAX_INDEX_METADATA_BYTES)
 }
 
 /// Points `CURRENT` at a generation, durably.
