@@ -260,9 +260,30 @@ fn screen_size(stdout_is_terminal: bool) -> (usize, usize) {
     (env("COLUMNS", 80), env("LINES", 24))
 }
 
+/// Arguments clap accepts but that make no command (main prints them, exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum UsageError {
+    #[error("no command given (a bare `playbook` opens `playbook live` only on a terminal)")]
+    NoCommand,
+    #[error("`playbook live` needs a terminal; in scripts, use `playbook search`")]
+    LiveNeedsTerminal,
+    #[error(
+        "nothing to search for: give a query, e.g. `playbook search refund demand`, or --situation ID"
+    )]
+    NothingToSearch,
+    #[error(
+        "invalid playbook id `{id}`: use lowercase letters, digits and single dashes, e.g. `{suggestion}`"
+    )]
+    InvalidId { id: String, suggestion: String },
+    #[error("--title is empty")]
+    EmptyTitle,
+    #[error("cannot render the man page: {0}")]
+    ManPage(std::io::Error),
+}
+
 impl Cli {
     /// Validates the arguments into a command for the library.
-    pub fn into_command(self) -> Result<Command, String> {
+    pub fn into_command(self) -> Result<Command, UsageError> {
         let stdout_is_terminal = std::io::stdout().is_terminal();
         let color = match self.color {
             ColorChoice::Always => true,
@@ -288,17 +309,11 @@ impl Cli {
                 return Ok(Command::Live(LiveConfig { common }));
             }
             eprint!("{}", Cli::command().render_help());
-            return Err(
-                "no command given (a bare `playbook` opens `playbook live` only on a terminal)"
-                    .to_string(),
-            );
+            return Err(UsageError::NoCommand);
         };
         Ok(match command {
             CliCommand::Live if !terminal => {
-                return Err(
-                    "`playbook live` needs a terminal; in scripts, use `playbook search`"
-                        .to_string(),
-                );
+                return Err(UsageError::LiveNeedsTerminal);
             }
             CliCommand::Live => Command::Live(LiveConfig { common }),
             CliCommand::Serve(a) => Command::Serve(ServeConfig {
@@ -312,7 +327,7 @@ impl Cli {
             CliCommand::Search(a) => {
                 let query = a.query.join(" ");
                 if query.trim().is_empty() && a.situation.is_empty() {
-                    return Err("nothing to search for: give a query, e.g. `playbook search refund demand`, or --situation ID".to_string());
+                    return Err(UsageError::NothingToSearch);
                 }
                 Command::Search(SearchConfig {
                     common,
@@ -357,14 +372,13 @@ impl Cli {
             }),
             CliCommand::New(a) => {
                 if !playbook::parser::is_valid_id(&a.id) {
-                    return Err(format!(
-                        "invalid playbook id `{}`: use lowercase letters, digits and single dashes, e.g. `{}`",
-                        a.id,
-                        playbook::parser::slugify(&a.id)
-                    ));
+                    return Err(UsageError::InvalidId {
+                        suggestion: playbook::parser::slugify(&a.id),
+                        id: a.id,
+                    });
                 }
                 if a.title.as_deref().is_some_and(|t| t.trim().is_empty()) {
-                    return Err("--title is empty".to_string());
+                    return Err(UsageError::EmptyTitle);
                 }
                 Command::New(NewConfig {
                     common,
@@ -388,7 +402,7 @@ impl Cli {
                 })
             }
             CliCommand::Man => {
-                let text = man_page().map_err(|e| format!("cannot render the man page: {e}"))?;
+                let text = man_page().map_err(UsageError::ManPage)?;
                 Command::Generated(GeneratedConfig { name: "man", text })
             }
         })
