@@ -171,42 +171,46 @@ pub fn open_fresh(repo: &Repo) -> Result<SearchIndex> {
 /// again (and said again).
 pub fn open_fresh_since(repo: &Repo, previous: Option<&SearchIndex>) -> Result<SearchIndex> {
     let listing = list_playbook_files(repo);
-    let mut notices = Vec::new();
-    match open_and_update(repo, &listing.files, false, &mut notices) {
-        Ok((index, manifest, reader)) => finish(
-            repo,
-            index,
-            &manifest,
-            reader,
-            notices,
-            &listing.diagnostics,
-        ),
-        Err(error) => {
-            if let Some(previous) = previous
-                && let Some(manifest) = &previous.in_memory
-                && diff(manifest, &listing.files).is_empty()
-            {
-                return Ok(SearchIndex {
-                    index: previous.index.clone(),
-                    reader: previous.reader.clone(),
-                    fields: previous.fields.clone(),
-                    notices: Vec::new(),
-                    in_memory: Some(manifest.clone()),
-                });
-            }
-            in_memory(repo, &listing, &error, notices)
+    open_listed(repo, &listing, false, Vec::new(), |error, notices| {
+        if let Some(previous) = previous
+            && let Some(manifest) = &previous.in_memory
+            && diff(manifest, &listing.files).is_empty()
+        {
+            return Ok(SearchIndex {
+                index: previous.index.clone(),
+                reader: previous.reader.clone(),
+                fields: previous.fields.clone(),
+                notices: Vec::new(),
+                in_memory: Some(manifest.clone()),
+            });
         }
-    }
+        in_memory(repo, &listing, error, notices)
+    })
 }
 
 /// Rebuilds the index of `repo` because searching it failed or panicked (`why`), whatever
 /// its files look like; in memory when `index/` cannot be used.
 pub fn repair(repo: &Repo, why: &str) -> Result<SearchIndex> {
     let listing = list_playbook_files(repo);
-    let mut notices = vec![Notice::Rebuilt {
+    let rebuilt = vec![Notice::Rebuilt {
         why: format!("damaged ({why})"),
     }];
-    match open_and_update(repo, &listing.files, true, &mut notices) {
+    // In memory, the "rebuilt" notice would be one too many: the memory one says it all.
+    open_listed(repo, &listing, true, rebuilt, |error, _| {
+        in_memory(repo, &listing, error, Vec::new())
+    })
+}
+
+/// Opens the index of `listing`'s files (with `rebuild`, builds it again), or, when
+/// `index/` cannot be used, answers with `fallback` (given why, and the notices so far).
+fn open_listed(
+    repo: &Repo,
+    listing: &crate::corpus::Listing,
+    rebuild: bool,
+    mut notices: Vec<Notice>,
+    fallback: impl FnOnce(&IndexError, Vec<Notice>) -> Result<SearchIndex>,
+) -> Result<SearchIndex> {
+    match open_and_update(repo, &listing.files, rebuild, &mut notices) {
         Ok((index, manifest, reader)) => finish(
             repo,
             index,
@@ -215,10 +219,7 @@ pub fn repair(repo: &Repo, why: &str) -> Result<SearchIndex> {
             notices,
             &listing.diagnostics,
         ),
-        Err(error) => {
-            notices.clear();
-            in_memory(repo, &listing, &error, notices)
-        }
+        Err(error) => fallback(&error, notices),
     }
 }
 
