@@ -571,22 +571,29 @@ fn single_bit_flips_in_index_files_never_cost_an_answer() {
         let q = round % QUERIES.len();
         for attempt in ["first search", "next search"] {
             let what = format!("{attempt} after flipping bit {bit} at {offset} of {file:?}");
-            let output = playbook(root)
-                .args(["search", "--json", "--limit", "5", "--", QUERIES[q]])
-                .timeout(Duration::from_secs(120))
-                .output()
-                .unwrap();
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            assert_eq!(output.status.code(), Some(0), "{what}: {stderr}");
-            assert!(!stderr.contains("panicked"), "{what}: {stderr}");
-            let json: common::SearchJson = serde_json::from_slice(&output.stdout)
-                .unwrap_or_else(|e| panic!("{what}: not JSON ({e}): {stderr}"));
+            let (json, stderr) = search_after_damage(root, QUERIES[q], &what);
             assert_eq!(step_ids(&json), expected[q], "{what}: {stderr}");
             if attempt == "next search" {
                 assert!(index_lines(&stderr).is_empty(), "{what}: {stderr}");
             }
         }
     }
+}
+
+/// Searches `query` in an index that may be damaged (`what` says how, for the messages):
+/// whatever the damage, the search answers (exit 0, JSON) and no panic text shows.
+fn search_after_damage(root: &Path, query: &str, what: &str) -> (common::SearchJson, String) {
+    let output = playbook(root)
+        .args(["search", "--json", "--limit", "5", "--", query])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(0), "{what}: {stderr}");
+    assert!(!stderr.contains("panicked"), "{what}: {stderr}");
+    let json = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{what}: not JSON ({e}): {stderr}"));
+    (json, stderr)
 }
 
 /// The files of the current generation that its last commit does not use, other than the
@@ -754,16 +761,7 @@ fn bit_rot_found_while_searching_is_repaired_and_answered() {
         let q = round % QUERIES.len();
         for attempt in ["first search", "next search"] {
             let what = format!("{attempt} after flipping bits from {start} of {file:?}");
-            let output = playbook(root)
-                .args(["search", "--json", "--limit", "5", "--", QUERIES[q]])
-                .timeout(Duration::from_secs(120))
-                .output()
-                .unwrap();
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            assert_eq!(output.status.code(), Some(0), "{what}: {stderr}");
-            assert!(!stderr.contains("panicked"), "{what}: {stderr}");
-            let json: common::SearchJson = serde_json::from_slice(&output.stdout)
-                .unwrap_or_else(|e| panic!("{what}: not JSON ({e}): {stderr}"));
+            let (json, stderr) = search_after_damage(root, QUERIES[q], &what);
             if attempt == "next search" {
                 assert!(index_lines(&stderr).is_empty(), "{what}: {stderr}");
             } else if stderr.contains("rebuilt") {
