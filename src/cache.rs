@@ -142,6 +142,17 @@ mod tests {
     use super::*;
     use crate::engine::required_taxonomy;
 
+    /// A repository in a temporary folder whose `situations.toml` is [`taxonomy_file`].
+    fn repo_whose_taxonomy_says(synonym: &str) -> (tempfile::TempDir, Repo) {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repo {
+            root: dir.path().to_path_buf(),
+        };
+        std::fs::create_dir_all(repo.playbooks_dir()).unwrap();
+        std::fs::write(repo.situations_path(), taxonomy_file(synonym)).unwrap();
+        (dir, repo)
+    }
+
     fn taxonomy_file(synonym: &str) -> String {
         format!(
             "[[situation]]\nid = \"refund-request\"\nlabel = \"Refund request\"\n\
@@ -163,12 +174,7 @@ mod tests {
     /// after `index --rebuild`, until the file changed again).
     #[test]
     fn a_file_written_while_it_is_read_is_read_again_next_time() {
-        let dir = tempfile::tempdir().unwrap();
-        let repo = Repo {
-            root: dir.path().to_path_buf(),
-        };
-        std::fs::create_dir_all(repo.playbooks_dir()).unwrap();
-        std::fs::write(repo.situations_path(), taxonomy_file("wants money back")).unwrap();
+        let (_dir, repo) = repo_whose_taxonomy_says("wants money back");
         let (_, during, _) = load_or_read(&repo, |repo| {
             let taxonomy = required_taxonomy(repo);
             std::fs::write(
@@ -194,12 +200,7 @@ mod tests {
     /// that resolves other situations.
     #[test]
     fn a_damaged_cache_is_never_used() {
-        let dir = tempfile::tempdir().unwrap();
-        let repo = Repo {
-            root: dir.path().to_path_buf(),
-        };
-        std::fs::create_dir_all(repo.playbooks_dir()).unwrap();
-        std::fs::write(repo.situations_path(), taxonomy_file("wants money back")).unwrap();
+        let (_dir, repo) = repo_whose_taxonomy_says("wants money back");
         load_or_read(&repo, required_taxonomy).unwrap();
         let path = repo.index_dir().join(CACHE_FILE);
         let good = std::fs::read(&path).unwrap();
@@ -215,12 +216,7 @@ mod tests {
 
     #[test]
     fn an_unchanged_file_comes_from_the_cache() {
-        let dir = tempfile::tempdir().unwrap();
-        let repo = Repo {
-            root: dir.path().to_path_buf(),
-        };
-        std::fs::create_dir_all(repo.playbooks_dir()).unwrap();
-        std::fs::write(repo.situations_path(), taxonomy_file("wants money back")).unwrap();
+        let (_dir, repo) = repo_whose_taxonomy_says("wants money back");
         load_or_read(&repo, required_taxonomy).unwrap();
         let (_, matcher, _) =
             load_or_read(&repo, |_| panic!("read although the cache matches")).unwrap();
