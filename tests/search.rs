@@ -492,12 +492,23 @@ fn a_search_leaves_no_process_behind() {
         .current_dir(root.join("playbooks"))
         .spawn()
         .unwrap();
-    let seen = processes_in(root);
-    for child in [&mut by_args, &mut by_cwd] {
+    // A child just spawned may not have exec'd yet (its arguments and folder are still the
+    // test's for a moment): scan until both show, within a generous bound.
+    let pids = [by_args.id(), by_cwd.id()].map(|id| format!("{id}:"));
+    let start = std::time::Instant::now();
+    let mut seen = processes_in(root);
+    while !pids
+        .iter()
+        .all(|pid| seen.iter().any(|p| p.starts_with(pid)))
+        && start.elapsed() < std::time::Duration::from_secs(30)
+    {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        seen = processes_in(root);
+    }
+    for (child, pid) in [&mut by_args, &mut by_cwd].into_iter().zip(&pids) {
         child.kill().unwrap();
         child.wait().unwrap();
-        let pid = format!("{}:", child.id());
-        assert!(seen.iter().any(|p| p.starts_with(&pid)), "{pid} {seen:?}");
+        assert!(seen.iter().any(|p| p.starts_with(pid)), "{pid} {seen:?}");
     }
     assert!(processes_in(root).is_empty(), "{:?}", processes_in(root));
     for _ in 0..2 {
