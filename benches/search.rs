@@ -20,6 +20,11 @@
 //! `PLAYBOOK_BENCH=report` skips divan (1) and prints only (2) and (3), which is what
 //! `benches/run.sh` uses; `PLAYBOOK_BENCH=divan` runs only (1). divan's own options
 //! (a filter, `--sample-count`...) follow `--`.
+//!
+//! `PLAYBOOK_BENCH=typing` times instead what `playbook serve` does for agents typing: every
+//! prefix of every query of the relevance sets (`tests/fixtures/*.jsonl`, ~700 queries, as
+//! the page sends a search per keystroke), at 10k, on CPU: the figure that decides how many
+//! agents one server keeps under its latency target (docs/benchmarks.md, "serve").
 
 use playbook::corpus::{Repo, list_playbook_files};
 use playbook::engine::Engine;
@@ -497,8 +502,78 @@ fn freshness(root: &Path) {
     );
 }
 
+/// Every prefix (ending on a character that is not a space) of the relevance sets' queries.
+fn typed_prefixes() -> Vec<String> {
+    let fixtures = manifest_dir().join("tests/fixtures");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&fixtures)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .collect();
+    files.sort();
+    let mut prefixes = Vec::new();
+    for file in files {
+        for line in std::fs::read_to_string(&file).unwrap().lines() {
+            let Ok(value) = serde_json::from_str::<serde_json::Value>(line) else {
+                continue;
+            };
+            let Some(query) = value["query"].as_str() else {
+                continue;
+            };
+            let mut typed = String::new();
+            for c in query.chars() {
+                typed.push(c);
+                if !c.is_whitespace() {
+                    prefixes.push(typed.clone());
+                }
+            }
+        }
+    }
+    prefixes
+}
+
+/// On-CPU time of a search per keystroke at 10k (`PLAYBOOK_BENCH=typing`).
+fn typing(engine: &Engine) {
+    let prefixes = typed_prefixes();
+    let request = |q: &str| SearchRequest {
+        query: q.to_string(),
+        limit: 8,
+        ..SearchRequest::default()
+    };
+    for q in prefixes.iter().step_by(7) {
+        engine.search(&request(q)).unwrap();
+    }
+    let mut clock = RunQueueWait::open();
+    let mut on_cpu: Vec<(Duration, &str)> = prefixes
+        .iter()
+        .map(|q| {
+            let (_, _, c) = clock.time(|| engine.search(&request(q)).unwrap());
+            (c, q.as_str())
+        })
+        .collect();
+    let total: Duration = on_cpu.iter().map(|t| t.0).sum();
+    on_cpu.sort_unstable();
+    let times: Vec<Duration> = on_cpu.iter().map(|t| t.0).collect();
+    println!("slowest prefixes (on-CPU ms):");
+    for (t, q) in on_cpu.iter().rev().take(8) {
+        println!("  {} {q}", ms(*t));
+    }
+    println!(
+        "RESULT typing_10k searches={} cpu_mean_ms={:.3} cpu_p50_ms={} cpu_p99_ms={} cpu_total_s={:.2}",
+        times.len(),
+        total.as_secs_f64() * 1000.0 / times.len() as f64,
+        ms(percentile(&times, 50.0)),
+        ms(percentile(&times, 99.0)),
+        total.as_secs_f64()
+    );
+}
+
 fn main() {
     let mode = std::env::var("PLAYBOOK_BENCH").unwrap_or_default();
+    if mode == "typing" {
+        typing(ten_k());
+        return;
+    }
     let args: Vec<String> = std::env::args().collect();
     let listing = args.iter().any(|a| a == "--list" || a == "--test");
     if mode != "report" {
