@@ -107,17 +107,13 @@ fn store(repo: &Repo, read_from: Stamp, taxonomy: &Taxonomy, matcher: &Situation
     };
     let mut bytes = crc32fast::hash(&body).to_le_bytes().to_vec();
     bytes.extend_from_slice(&body);
-    let tmp = dir.join(format!("{CACHE_FILE}.tmp-{}", std::process::id()));
-    // A new file (never a link planted under its name), renamed into place: readers see
-    // the old cache or the new one, never half of one.
-    let written = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&tmp)
-        .and_then(|mut f| std::io::Write::write_all(&mut f, &bytes));
-    if written.is_err() || std::fs::rename(&tmp, dir.join(CACHE_FILE)).is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
+    // A new temporary file (never a link planted under its name), renamed into place:
+    // readers see the old cache or the new one, never half of one.
+    let _ = crate::index::write_atomically_io(
+        &dir.join(CACHE_FILE),
+        &bytes,
+        crate::index::Durability::Unsynced,
+    );
 }
 
 /// The taxonomy without synonyms: a search needs only ids and labels once the matcher is

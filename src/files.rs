@@ -132,7 +132,12 @@ pub fn open_regular(path: &Path) -> Result<(File, Metadata), FileError> {
     let mut options = File::options();
     options.read(true);
     never_block(&mut options);
-    let file = options.open(path)?;
+    regular(options.open(path)?)
+}
+
+/// An opened file with its metadata, if it is a regular file (its type read from the
+/// handle itself: what is checked is what is read or written).
+fn regular(file: File) -> Result<(File, Metadata), FileError> {
     let metadata = file.metadata()?;
     if !metadata.is_file() {
         return Err(FileError::NotRegular {
@@ -210,13 +215,7 @@ pub fn append_regular(path: &Path) -> Result<File, FileError> {
     let file = options
         .open(path)
         .map_err(|e| not_regular_if_fifo(path, e))?;
-    let metadata = file.metadata()?;
-    if !metadata.is_file() {
-        return Err(FileError::NotRegular {
-            kind: kind_of(metadata.file_type()),
-        });
-    }
-    Ok(file)
+    regular(file).map(|(file, _)| file)
 }
 
 /// `ENXIO` is what a non-blocking open for writing of a FIFO without a reader (or a

@@ -33,6 +33,7 @@ pub use error::IndexError;
 pub(crate) use panics::catch as catch_panic;
 pub use panics::quiet as quiet_panic;
 pub use record::{Fields, INDEX_FORMAT, StepRecord, TranslatedStep, order_key, schema};
+pub(crate) use store::{Durability, write_atomically_io};
 
 use crate::corpus::{FileStamp, Repo, list_playbook_files};
 use crate::diagnostic::Diagnostic;

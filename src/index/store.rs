@@ -69,7 +69,7 @@ pub(super) struct Payload {
 
 /// Whether [`write_atomically`] makes the new file durable before it is renamed into place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Durability {
+pub(crate) enum Durability {
     /// fsync the file before the rename and its folder after: for what must survive a
     /// power cut (`CURRENT`).
     Synced,
@@ -93,8 +93,9 @@ pub(super) fn write_atomically(path: &Path, bytes: &[u8], durability: Durability
     write_atomically_at(path, bytes, durability).map_err(|(at, e)| IndexError::io(at, e))
 }
 
-/// [`write_atomically`] for tantivy's [`tantivy::directory::Directory::atomic_write`].
-pub(super) fn write_atomically_io(
+/// [`write_atomically`] with a plain I/O error: for tantivy's
+/// [`tantivy::directory::Directory::atomic_write`], and the taxonomy cache.
+pub(crate) fn write_atomically_io(
     path: &Path,
     bytes: &[u8],
     durability: Durability,
