@@ -22,7 +22,7 @@
 //! (a filter, `--sample-count`...) follow `--`.
 //!
 //! `PLAYBOOK_BENCH=typing` times instead what `playbook serve` does for agents typing: every
-//! prefix of every query of the relevance sets (`tests/fixtures/*.jsonl`, ~700 queries, as
+//! prefix of every query of the relevance sets (`tests/fixtures/*.jsonl`, ~900 queries, as
 //! the page sends a search per keystroke), at 10k, on CPU: the figure that decides how many
 //! agents one server keeps under its latency target (docs/benchmarks.md, "serve").
 

@@ -466,6 +466,29 @@ fn links_planted_inside_the_index_are_never_followed() {
     );
 }
 
+/// The Danish playbook whose take-a-break step the tests below mark with a word of their own.
+const TAKE_A_BREAK_FILE: &str = "playbooks/da/vrede-klienter.md";
+
+/// Writes `original` (that playbook's text) with `word` added to its take-a-break step: a
+/// word no other step has.
+fn mark_take_a_break(root: &Path, original: &str, word: &str) {
+    write(
+        &root.join(TAKE_A_BREAK_FILE),
+        original.replace(
+            "Tag om muligt en pause",
+            &format!("Tag om muligt en pause {word}"),
+        ),
+    );
+}
+
+/// Searches `word`: answered (exit 0), the take-a-break step first. Returns stderr.
+fn finds_take_a_break(root: &Path, word: &str, context: &str) -> String {
+    let (json, code, stderr) = search_json(root, &[word]);
+    assert_eq!(code, 0, "{context}: {stderr}");
+    assert_eq!(json.results[0].step, "take-a-break", "{context}: {stderr}");
+    stderr
+}
+
 #[test]
 fn a_read_only_index_answers_without_a_build() {
     let tree = shipped_tree();
@@ -483,15 +506,9 @@ fn a_read_only_index_answers_without_a_build() {
         assert!(index_lines(&stderr).is_empty(), "{stderr}");
     }
     // Stale: built in memory, said once, clearly.
-    let file = root.join("playbooks/da/vrede-klienter.md");
-    let text = std::fs::read_to_string(&file).unwrap();
-    write(
-        &file,
-        text.replace("Tag om muligt en pause", "Tag om muligt en pause zebrafisk"),
-    );
-    let (json, code, stderr) = search_json(root, &["zebrafisk"]);
-    assert_eq!(code, 0, "{stderr}");
-    assert_eq!(json.results[0].step, "take-a-break");
+    let text = std::fs::read_to_string(root.join(TAKE_A_BREAK_FILE)).unwrap();
+    mark_take_a_break(root, &text, "zebrafisk");
+    let stderr = finds_take_a_break(root, "zebrafisk", "stale and read-only");
     let lines = index_lines(&stderr);
     assert_eq!(lines.len(), 1, "{stderr}");
     assert!(lines[0].contains("read-only"), "{stderr}");
@@ -652,26 +669,19 @@ fn killed_writes_never_force_a_rebuild_and_are_cleaned_up_by_the_next_write() {
     let tree = shipped_tree();
     let root = tree.path();
     playbook(root).args(["index"]).assert().success();
-    let file = root.join("playbooks/da/vrede-klienter.md");
-    let original = std::fs::read_to_string(&file).unwrap();
-    let edit = |i: usize| {
-        write(
-            &file,
-            original.replace(
-                "Tag om muligt en pause",
-                &format!("Tag om muligt en pause zebrafisk{i}"),
-            ),
-        )
-    };
+    let original = std::fs::read_to_string(root.join(TAKE_A_BREAK_FILE)).unwrap();
+    let edit = |i: usize| mark_take_a_break(root, &original, &format!("zebrafisk{i}"));
     let mut rng = Lcg(1016);
     let mut rebuilds = Vec::new();
     for i in 0..60 {
         edit(i);
         let delay = Duration::from_micros(rng.next_below(40_000));
         run_and_kill(root, &["search", "--json", "pause"], delay);
-        let (json, code, stderr) = search_json(root, &[&format!("zebrafisk{i}")]);
-        assert_eq!(code, 0, "round {i} (killed after {delay:?}): {stderr}");
-        assert_eq!(json.results[0].step, "take-a-break");
+        let stderr = finds_take_a_break(
+            root,
+            &format!("zebrafisk{i}"),
+            &format!("round {i} (killed after {delay:?})"),
+        );
         if stderr.contains("rebuilt") {
             rebuilds.push(format!("round {i} (killed after {delay:?}): {stderr}"));
         }
@@ -688,9 +698,7 @@ fn killed_writes_never_force_a_rebuild_and_are_cleaned_up_by_the_next_write() {
     }
     // The next successful write cleans up.
     edit(1000);
-    let (json, code, stderr) = search_json(root, &["zebrafisk1000"]);
-    assert_eq!(code, 0, "{stderr}");
-    assert_eq!(json.results[0].step, "take-a-break");
+    let stderr = finds_take_a_break(root, "zebrafisk1000", "after the clean-up");
     let current = current_generation(root);
     let mut left: Vec<String> = std::fs::read_dir(root.join("index"))
         .unwrap()
@@ -792,15 +800,9 @@ fn a_deletes_file_left_by_a_killed_commit_does_not_force_a_rebuild() {
     let index = root.join("index");
     let before = tempfile::tempdir().unwrap();
     common::copy_tree(&index, before.path());
-    let file = root.join("playbooks/da/vrede-klienter.md");
-    let text = std::fs::read_to_string(&file).unwrap();
-    write(
-        &file,
-        text.replace("Tag om muligt en pause", "Tag om muligt en pause zebrafisk"),
-    );
-    let (json, code, stderr) = search_json(root, &["zebrafisk"]);
-    assert_eq!(code, 0, "{stderr}");
-    assert_eq!(json.results[0].step, "take-a-break");
+    let text = std::fs::read_to_string(root.join(TAKE_A_BREAK_FILE)).unwrap();
+    mark_take_a_break(root, &text, "zebrafisk");
+    finds_take_a_break(root, "zebrafisk", "the commit to be undone");
     // What the killed commit had written: its deletes files, and tantivy's list of them.
     let generation = current_generation(root);
     let left: Vec<(String, Vec<u8>)> = std::fs::read_dir(&generation)
@@ -819,9 +821,7 @@ fn a_deletes_file_left_by_a_killed_commit_does_not_force_a_rebuild() {
     for (name, bytes) in &left {
         std::fs::write(current_generation(root).join(name), bytes).unwrap();
     }
-    let (json, code, stderr) = search_json(root, &["zebrafisk"]);
-    assert_eq!(code, 0, "{stderr}");
-    assert_eq!(json.results[0].step, "take-a-break");
+    let stderr = finds_take_a_break(root, "zebrafisk", "with the deletes files left");
     assert!(!stderr.contains("rebuilt"), "{stderr}");
     assert!(stderr.contains("updated 1 changed"), "{stderr}");
 }
