@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # `playbook serve` under load (docs/benchmarks.md, "serve"):
-#   1. 100 concurrent clients on loopback typing queries (benches/serve_load.py: a request per
+#   1. 100 concurrent clients on loopback typing queries (`xtask serve-load`: a request per
 #      keystroke, 100 ms apart with jitter; then back to back, the server saturated; then
-#      paced again, typing the ~500 queries of the relevance sets, so that few answers the
+#      paced again, typing the ~900 queries of the relevance sets, so that few answers the
 #      server kept can serve them), at the shipped size and at 10,000 playbooks: p50/p95/p99;
 #   2. keystroke -> results shown in headless Chromium at both sizes
 #      (benches/serve_keystroke.mjs): p50/p95.
 #
-# Usage: bash benches/serve.sh      (needs python3, node, chromium, and `npm ci` in tests/browser)
+# Usage: bash benches/serve.sh      (needs node, chromium, and `npm ci` in tests/browser)
 # Env:   CLIENTS=100 ROUNDS=4 SIZES="shipped 10k"
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +16,7 @@ ROUNDS=${ROUNDS:-4}
 SIZES=${SIZES:-"shipped 10k"}
 TARGET=${CARGO_TARGET_DIR:-target}
 BIN=$TARGET/release/playbook
-GEN=$TARGET/release/xtask # the workspace's developer tasks: `xtask gen-corpus`
+XTASK=$TARGET/release/xtask # the workspace's developer tasks: gen-corpus, serve-load
 CORPORA=target/bench-corpus
 mkdir -p "$CORPORA"
 
@@ -31,7 +31,7 @@ for size in $SIZES; do
     *k)
       count=$(( ${size%k} * 1000 ))
       if [ "$(awk 'NR == 1' "$root/.gen-corpus" 2>/dev/null)" != "count = $count" ]; then
-        "$GEN" gen-corpus --count "$count" --out "$root"
+        "$XTASK" gen-corpus --count "$count" --out "$root"
       fi ;;
   esac
   # The index is built before the server starts (serve would build it too, only later).
@@ -43,11 +43,13 @@ for size in $SIZES; do
   for _ in $(seq 1 600); do grep -q '^listening on ' "$log" && break; sleep 0.1; done
   base=$(head -1 "$log" | sed 's/^listening on //')
   echo "== $size ($base)"
-  python3 benches/serve_load.py "$base" --clients "$CLIENTS" --rounds "$ROUNDS" --pace-ms 100
-  python3 benches/serve_load.py "$base" --clients "$CLIENTS" --rounds "$ROUNDS" --pace-ms 0
+  cpu_before=$(awk '{print $14 + $15}' /proc/$pid/stat)
+  "$XTASK" serve-load "$base" --clients "$CLIENTS" --rounds "$ROUNDS" --pace-ms 100
+  "$XTASK" serve-load "$base" --clients "$CLIENTS" --rounds "$ROUNDS" --pace-ms 0
   # Hundreds of different queries (the relevance sets'): few answers the server kept help.
-  python3 benches/serve_load.py "$base" --clients "$CLIENTS" --rounds "$ROUNDS" --pace-ms 100 \
+  "$XTASK" serve-load "$base" --clients "$CLIENTS" --rounds "$ROUNDS" --pace-ms 100 \
     --queries tests/fixtures/probe*.jsonl tests/fixtures/blind*.jsonl
+  awk -v before="$cpu_before" '{printf "server CPU during the three loads: %.1f s\n", ($14 + $15 - before) / 100}' /proc/$pid/stat
   node benches/serve_keystroke.mjs "$base"
   kill $pid; wait $pid 2>/dev/null || true
   trap - EXIT

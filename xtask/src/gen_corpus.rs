@@ -188,11 +188,12 @@ fn prepare_out(out: &Path) -> Result<(), String> {
 // library's algorithm changing between versions.
 // ---------------------------------------------------------------------------------------------
 
-struct Rng(u64);
+pub(crate) struct Rng(u64);
 
 impl Rng {
-    /// A generator for playbook `i` under `seed`: independent streams, in any order.
-    fn for_playbook(seed: u64, i: usize) -> Rng {
+    /// Stream `i` under `seed` (playbook `i`, a load client `i`): independent streams, in
+    /// any order.
+    pub(crate) fn stream(seed: u64, i: usize) -> Rng {
         let mut r = Rng(seed ^ 0x5EED_C0DE_2026_0001);
         let mixed = r.next_u64() ^ (i as u64).wrapping_mul(0xD1B5_4A32_D192_ED03);
         Rng(mixed)
@@ -207,7 +208,7 @@ impl Rng {
     }
 
     /// A number in `0..n` (`n > 0`).
-    fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         (((self.next_u64() >> 11) as u128 * n as u128) >> 53) as usize
     }
 
@@ -221,7 +222,7 @@ impl Rng {
         self.below(1000) < per_mille as usize
     }
 
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+    pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
     }
 }
@@ -384,7 +385,7 @@ impl Pools {
 
     /// Playbook number `i`: its path under `playbooks/` and its text.
     fn generate(&self, seed: u64, i: usize) -> (String, String) {
-        let mut rng = Rng::for_playbook(seed, i);
+        let mut rng = Rng::stream(seed, i);
         let donor = &self.donors[i % self.donors.len()];
         let pool = &self.langs[&donor.lang];
         let lang = donor.lang;
@@ -481,7 +482,7 @@ impl Pools {
                 why.join("; ")
             ));
         };
-        let mut rng = Rng::for_playbook(seed ^ 0x7EA5_1A7E_D0C5_0002, i);
+        let mut rng = Rng::stream(seed ^ 0x7EA5_1A7E_D0C5_0002, i);
         let others: Vec<Lang> = Lang::READING
             .into_iter()
             .filter(|&l| l != original.lang)
@@ -1046,12 +1047,12 @@ mod tests {
 
     #[test]
     fn rng_is_stable() {
-        let mut r = Rng::for_playbook(1, 0);
+        let mut r = Rng::stream(1, 0);
         let a: Vec<u64> = (0..3).map(|_| r.next_u64()).collect();
-        let mut r = Rng::for_playbook(1, 0);
+        let mut r = Rng::stream(1, 0);
         let b: Vec<u64> = (0..3).map(|_| r.next_u64()).collect();
         assert_eq!(a, b);
-        let mut r = Rng::for_playbook(1, 1);
+        let mut r = Rng::stream(1, 1);
         assert_ne!(a[0], r.next_u64());
         let mut r = Rng(7);
         assert!((0..1000).all(|_| r.below(10) < 10));
