@@ -24,8 +24,11 @@
 //! that session changed anything: `blindF.jsonl` (0.520; weighted to specific needs —
 //! records, ending the call, a break after, training, reviews, threats — and answers in
 //! another language's article; its misses were studied) and `blindG.jsonl` (0.610; a
-//! situation and a need in one query, spoken forms; held out). They guard the level
-//! reached, a little under it; the goal (0.90) is far above.
+//! situation and a need in one query, spoken forms; held out). Two more in the fourth session
+//! of 2026-11-28, before it changed anything: `blindH.jsonl` (0.570; every article the answer
+//! of a fifth of the queries; its misses were studied) and `blindI.jsonl` (0.650; a specific
+//! need inside a broad situation, a third answered only in another language's article; held
+//! out). They guard the level reached, a little under it; the goal (0.90) is far above.
 //!
 //! Scored like `../shared/eval/run_eval.py`: a query is a hit when one of its top-k results,
 //! all its strings joined, contains an anchor after normalisation (NFKC, lowercase, no ZWNJ
@@ -109,37 +112,47 @@ fn fourth_blind_probe_messy_input() {
 
 #[test]
 fn source_blind_probe_a() {
-    assert_recall_at_least("blindA", include_str!("fixtures/blindA.jsonl"), 0.60);
+    assert_recall_at_least("blindA", include_str!("fixtures/blindA.jsonl"), 0.70);
 }
 
 #[test]
 fn source_blind_probe_b() {
-    assert_recall_at_least("blindB", include_str!("fixtures/blindB.jsonl"), 0.56);
+    assert_recall_at_least("blindB", include_str!("fixtures/blindB.jsonl"), 0.59);
 }
 
 #[test]
 fn source_blind_probe_c_held_out() {
-    assert_recall_at_least("blindC", include_str!("fixtures/blindC.jsonl"), 0.52);
+    assert_recall_at_least("blindC", include_str!("fixtures/blindC.jsonl"), 0.56);
 }
 
 #[test]
 fn source_blind_probe_d() {
-    assert_recall_at_least("blindD", include_str!("fixtures/blindD.jsonl"), 0.48);
+    assert_recall_at_least("blindD", include_str!("fixtures/blindD.jsonl"), 0.50);
 }
 
 #[test]
 fn source_blind_probe_e_held_out() {
-    assert_recall_at_least("blindE", include_str!("fixtures/blindE.jsonl"), 0.53);
+    assert_recall_at_least("blindE", include_str!("fixtures/blindE.jsonl"), 0.54);
 }
 
 #[test]
 fn source_blind_probe_f() {
-    assert_recall_at_least("blindF", include_str!("fixtures/blindF.jsonl"), 0.50);
+    assert_recall_at_least("blindF", include_str!("fixtures/blindF.jsonl"), 0.51);
 }
 
 #[test]
 fn source_blind_probe_g_held_out() {
-    assert_recall_at_least("blindG", include_str!("fixtures/blindG.jsonl"), 0.59);
+    assert_recall_at_least("blindG", include_str!("fixtures/blindG.jsonl"), 0.60);
+}
+
+#[test]
+fn source_blind_probe_h() {
+    assert_recall_at_least("blindH", include_str!("fixtures/blindH.jsonl"), 0.58);
+}
+
+#[test]
+fn source_blind_probe_i_held_out() {
+    assert_recall_at_least("blindI", include_str!("fixtures/blindI.jsonl"), 0.65);
 }
 
 fn assert_recall(name: &str, jsonl: &str) {
