@@ -22,8 +22,6 @@ const STRIP_SUFFIXES: [&str; 24] = [
 /// Minimum length, in letters, of what suffix stripping leaves.
 const MIN_STEM_CHARS: usize = 3;
 
-/// Maps Arabic letter forms to Persian ones and removes what does not change a word:
-/// diacritics (harakat), tatweel, and the joiners (ZWNJ joins the word's pieces).
 /// Persian function words (formal and colloquial: "را" and "رو", "یک" and "یه"). Situation
 /// names do not need them to match: "جواب را نمی‌دانم" is named by "نمیدونم جواب".
 const FUNCTION_WORDS: &[&str] = &[
@@ -31,11 +29,42 @@ const FUNCTION_WORDS: &[&str] = &[
     "تا", "یا", "بر", "تو", "ی",
 ];
 
-/// Whether a normalised Persian word is a function word (see [`FUNCTION_WORDS`]).
+/// Stems of the light verbs "کردن" (to do) and "شدن" (to become): past "کرد", "شد", present
+/// "کن", "شو", spoken "ش" ("میشه"). Persian makes most verbs of a word and one of these
+/// ("تموم کردن", to finish; "عصبانی شدن", to get angry), and an agent types whichever form
+/// fits the sentence ("تموم کنم", "تمومش کردم"): the meaning is in the other word.
+const LIGHT_VERB_STEMS: [&str; 5] = ["کرد", "کن", "شد", "شو", "ش"];
+
+/// Person endings of a verb (with the infinitive's "ن" and the participle's "ه"), longest
+/// first; colloquial "ه" (he does) and "ین" (you do) among them.
+const VERB_ENDINGS: [&str; 11] = ["ند", "ید", "ین", "یم", "ن", "ه", "م", "ی", "د", "ن", ""];
+
+/// Whether a normalised Persian word is a function word (see [`FUNCTION_WORDS`]) or a form of
+/// a light verb (see [`LIGHT_VERB_STEMS`]).
 pub fn is_function_word(word: &str) -> bool {
-    FUNCTION_WORDS.contains(&word)
+    FUNCTION_WORDS.contains(&word) || is_light_verb(word)
 }
 
+/// Whether a normalised word is a form of "کردن" or "شدن": a stem with at most a negation or
+/// mood prefix ("ن", "ب", "می", "نمی") and a person ending. "ش" alone (a possessive) and
+/// "شو" in names ("شوهر") are not: the spoken stem "ش" needs a prefix, and an ending that
+/// leaves a longer word is not one.
+fn is_light_verb(word: &str) -> bool {
+    let bare = ["نمی", "می", "ن", "ب"]
+        .iter()
+        .find_map(|p| word.strip_prefix(p).map(|rest| (true, rest)))
+        .filter(|(_, rest)| !rest.is_empty())
+        .unwrap_or((false, word));
+    let (prefixed, rest) = bare;
+    VERB_ENDINGS.iter().any(|ending| {
+        rest.strip_suffix(ending).is_some_and(|stem| {
+            LIGHT_VERB_STEMS.contains(&stem) && (stem != "ش" || (prefixed && !ending.is_empty()))
+        })
+    })
+}
+
+/// Maps Arabic letter forms to Persian ones and removes what does not change a word:
+/// diacritics (harakat), tatweel, and the joiners (ZWNJ joins the word's pieces).
 pub fn normalize_persian(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -279,6 +308,38 @@ mod tests {
         // Not verbs: too short, or ending in "ان".
         assert_eq!(stem("میوه"), "میوه");
         assert_eq!(formal_verb("میهمان"), None);
+    }
+
+    #[test]
+    fn light_verbs_are_function_words() {
+        // "I finish", "I finished", "finishing", "it becomes", "it did not become", "do it".
+        for form in [
+            "کنم",
+            "کردم",
+            "کردن",
+            "میکنه",
+            "نمیکنم",
+            "میشه",
+            "نشد",
+            "شده",
+            "بکن",
+            "کنید",
+        ] {
+            assert!(is_function_word(form), "{form}");
+        }
+        // Content words that start or end alike: husband, beside, night, slow-witted "ش".
+        for word in [
+            "شوهر",
+            "کنار",
+            "شب",
+            "ش",
+            "کردستان",
+            "شما",
+            "شکایت",
+            "بشقاب",
+        ] {
+            assert!(!is_function_word(word), "{word}");
+        }
     }
 
     #[test]

@@ -15,8 +15,9 @@ use tantivy::schema::{
 };
 
 /// Bump whenever the schema, an analyzer or the stored record changes: older indexes are
-/// then rebuilt automatically. 21: the manifest stamps files with their change time and inode.
-pub const INDEX_FORMAT: u32 = 21;
+/// then rebuilt automatically (and the compiled taxonomy with it). 21: the manifest stamps
+/// files with their change time and inode. 22: Persian light verbs are function words.
+pub const INDEX_FORMAT: u32 = 22;
 
 /// What is stored for each step: everything a result needs, so rendering never re-reads files.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
