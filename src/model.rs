@@ -136,6 +136,54 @@ pub struct Phrase {
     pub added: bool,
 }
 
+/// When in a call a step is the answer (`**Role:**`, set by trainers on the original).
+///
+/// A query that names a situation ("abusive caller") lifts every step tagged with it; the
+/// steps an agent takes first should come first, and the ones that are knowledge for later
+/// (recognising a toxic customer, preventing complaints, training) or that come only when
+/// nothing else worked (legal help) after them, unless the query's own words ask for them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// What to do or say during the call (the default: most steps).
+    #[default]
+    FirstLine,
+    /// Knowledge, prevention, training, after-the-call work: not what to do now.
+    Background,
+    /// Only when the first-line steps did not work (legal action, ending the relationship).
+    LastResort,
+}
+
+impl Role {
+    /// Every role, as trainers write it.
+    pub const ALL: [(Role, &'static str); 3] = [
+        (Role::FirstLine, "first-line"),
+        (Role::Background, "background"),
+        (Role::LastResort, "last-resort"),
+    ];
+
+    /// The role written `text` (case and spacing aside: "Last resort" is "last-resort").
+    pub fn parse(text: &str) -> Option<Role> {
+        let key = text.trim().to_lowercase().replace([' ', '_'], "-");
+        Role::ALL
+            .iter()
+            .find(|(_, name)| *name == key)
+            .map(|(r, _)| *r)
+    }
+
+    /// As trainers write it.
+    pub fn name(self) -> &'static str {
+        Role::ALL
+            .iter()
+            .find(|(r, _)| *r == self)
+            .map_or("first-line", |(_, n)| n)
+    }
+
+    pub fn is_first_line(&self) -> bool {
+        *self == Role::FirstLine
+    }
+}
+
 /// One step: what to do, and what to say.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Step {
@@ -144,6 +192,8 @@ pub struct Step {
     /// Index into [`Playbook::sections`], if the step sits under a section.
     pub section: Option<usize>,
     pub situations: Vec<String>,
+    /// When in a call the step is the answer (`**Role:**`; first-line unless set).
+    pub role: Role,
     /// The guidance in the source's wording, as plain text (paragraphs joined by newlines).
     pub guidance: String,
     pub phrases: Vec<Phrase>,
@@ -207,4 +257,25 @@ impl Playbook {
 pub struct PlaybookFile {
     pub abs_path: PathBuf,
     pub rel_path: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Role;
+
+    #[test]
+    fn roles_read_as_trainers_write_them() {
+        assert_eq!(Role::parse("last-resort"), Some(Role::LastResort));
+        assert_eq!(Role::parse(" Last resort "), Some(Role::LastResort));
+        assert_eq!(Role::parse("BACKGROUND"), Some(Role::Background));
+        assert_eq!(Role::parse("first_line"), Some(Role::FirstLine));
+        assert_eq!(Role::parse("sidste udvej"), None);
+        assert_eq!(Role::default(), Role::FirstLine);
+        for (role, name) in Role::ALL {
+            assert_eq!(Role::parse(name), Some(role));
+            assert_eq!(role.name(), name);
+            let json = serde_json::to_string(&role).unwrap();
+            assert_eq!(json, format!("\"{name}\""));
+        }
+    }
 }

@@ -4,7 +4,7 @@
 //! together with every diagnostic, so a trainer sees all their mistakes at once.
 
 use crate::diagnostic::{Diagnostic, LineIndex};
-use crate::model::{Lang, Phrase, Playbook, Section, Source, Step, Translation};
+use crate::model::{Lang, Phrase, Playbook, Role, Section, Source, Step, Translation};
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Deserialize;
 
@@ -475,16 +475,18 @@ enum Label {
     Say,
     SayAdded,
     Gloss,
+    Role,
     DontSay,
     EscalateWhen,
 }
 
 impl Label {
-    const ALL: [(Label, &'static str); 6] = [
+    const ALL: [(Label, &'static str); 7] = [
         (Label::Situations, "Situations"),
         (Label::Say, "Say"),
         (Label::SayAdded, "Say (added)"),
         (Label::Gloss, "Gloss"),
+        (Label::Role, "Role"),
         (Label::DontSay, "Don't say"),
         (Label::EscalateWhen, "Escalate when"),
     ];
@@ -511,6 +513,8 @@ impl Label {
             ("say added", "Say (added)"),
             ("added", "Say (added)"),
             ("english", "Gloss"),
+            ("roles", "Role"),
+            ("when", "Role"),
             ("dont say", "Don't say"),
             ("do not say", "Don't say"),
             ("escalate", "Escalate when"),
@@ -525,7 +529,12 @@ impl Label {
     }
 
     fn takes_list(self) -> bool {
-        !matches!(self, Label::Gloss)
+        !matches!(self, Label::Gloss | Label::Role)
+    }
+
+    /// Labels a step has once, set on the original (a translation takes them from it).
+    fn of_the_original(self) -> bool {
+        matches!(self, Label::Situations | Label::Gloss | Label::Role)
     }
 }
 
@@ -888,6 +897,7 @@ impl<'a> BodyParser<'a> {
                     title,
                     section,
                     situations: Vec::new(),
+                    role: Role::default(),
                     guidance: String::new(),
                     phrases: Vec::new(),
                     gloss: String::new(),
@@ -926,7 +936,7 @@ impl<'a> BodyParser<'a> {
     }
 
     fn handle_label(&mut self, label: Label, inline: String, line: usize) {
-        if self.translation && matches!(label, Label::Situations | Label::Gloss) {
+        if self.translation && label.of_the_original() {
             self.diagnostics.push(
                 Diagnostic::error(
                     self.rel_path,
@@ -953,7 +963,7 @@ impl<'a> BodyParser<'a> {
             );
             return;
         };
-        if self.seen_labels.contains(&label) && matches!(label, Label::Situations | Label::Gloss) {
+        if self.seen_labels.contains(&label) && label.of_the_original() {
             self.diagnostics.push(
                 Diagnostic::error(
                     self.rel_path,
@@ -1005,6 +1015,15 @@ impl<'a> BodyParser<'a> {
                     step.gloss.push(' ');
                 }
                 step.gloss.push_str(&items.join(" "));
+            }
+            Label::Role => {
+                let written = items.join(" ");
+                match Role::parse(&written) {
+                    Some(role) => step.role = role,
+                    None => self
+                        .diagnostics
+                        .push(unknown_role(self.rel_path, line, &written)),
+                }
             }
             Label::DontSay => step.dont_say.extend(items),
             Label::EscalateWhen => step.escalate_when.extend(items),
@@ -1107,6 +1126,21 @@ impl<'a> BodyParser<'a> {
             );
         }
     }
+}
+
+/// `**Role:**` with a value that is not a role.
+fn unknown_role(rel_path: &str, line: usize, written: &str) -> Diagnostic {
+    let names: Vec<&str> = Role::ALL.iter().map(|(_, n)| *n).collect();
+    let closest = names
+        .iter()
+        .find(|n| strsim::levenshtein(n, &written.trim().to_lowercase()) <= 3)
+        .map_or_else(String::new, |n| format!("did you mean `{n}`? "));
+    Diagnostic::error(rel_path, line, "E0311", format!("unknown role `{written}`")).with_hint(
+        format!(
+            "{closest}a step's role is one of {} (first-line unless set)",
+            names.join(", ")
+        ),
+    )
 }
 
 fn heading_level(level: HeadingLevel) -> u8 {
@@ -1269,6 +1303,55 @@ Giv klienten en chance for at udtrykke sine følelser, men irettesæt ham, hvis 
             .iter()
             .map(|d| (d.code, d.line))
             .collect()
+    }
+
+    #[test]
+    fn a_step_role_is_read_checked_and_kept_to_the_original() {
+        let front =
+            "+++\nid = \"a\"\ntitle = \"t\"\nlang = \"fa\"\n[source]\ntitle = \"s\"\n+++\n\n";
+        let step = |role: &str| {
+            format!(
+                "{front}## استفاده از راهکارهای حقوقی {{#use-legal-remedies}}\n\n\
+                 **Situations:** legal-threat\n\n**Role:** {role}\n\n\
+                 با یک وکیل یا مشاور حقوقی مشورت کنید.\n\n**Gloss:** Get legal help.\n"
+            )
+        };
+        let parsed = parse_playbook(step("last-resort").as_bytes(), "playbooks/fa/x.md");
+        assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+        let steps = parsed.playbook.unwrap().steps;
+        assert_eq!(steps[0].role, Role::LastResort);
+        assert!(!steps[0].guidance.contains("last-resort"), "not guidance");
+        // Spelt loosely, still the role.
+        let parsed = parse_playbook(step("Last resort").as_bytes(), "playbooks/fa/x.md");
+        assert_eq!(parsed.playbook.unwrap().steps[0].role, Role::LastResort);
+        // Not a role: an error at its line, with the closest role.
+        let parsed = parse_playbook(step("last-resrt").as_bytes(), "playbooks/fa/x.md");
+        let d = &parsed.diagnostics[0];
+        assert_eq!((d.code, d.line), ("E0311", 13));
+        assert!(
+            format!("{d:?}").contains("did you mean `last-resort`"),
+            "{d:?}"
+        );
+        // Twice in a step.
+        let twice = step("background").replace(
+            "**Role:** background",
+            "**Role:** background\n\n**Role:** first-line",
+        );
+        assert!(
+            codes(&twice).contains(&("E0307", 15)),
+            "{:?}",
+            codes(&twice)
+        );
+        // A translation takes it from the original.
+        let translated = "+++\ntranslation_of = \"fa-x\"\nlang = \"da\"\ntitle = \"t\"\n+++\n\n\
+                          ## Juridisk hjælp {#use-legal-remedies}\n\n**Role:** last-resort\n\n\
+                          Tal med en advokat.\n";
+        let found: Vec<_> = parse_playbook(translated.as_bytes(), "playbooks/da/fa-x.md")
+            .diagnostics
+            .iter()
+            .map(|d| (d.code, d.line))
+            .collect();
+        assert!(found.contains(&("E0309", 9)), "{found:?}");
     }
 
     #[test]

@@ -10,9 +10,9 @@ use crate::model::Lang;
 use crate::taxonomy::Taxonomy;
 use crate::tuning::{
     DOMINANT_COVERAGE, DOMINANT_SITUATION_BOOST, EXPLAINED_WORD_WEIGHT, FIELD_ENGLISH, FIELD_EXACT,
-    FIELD_STEMMED, FIELD_THAI_BIGRAMS, FUZZY_FACTOR, LANGUAGE_BOOST, MAX_SITUATION_STRENGTH,
-    OWN_LANGUAGE_CANDIDATES, OWN_LANGUAGE_MIN_SHARE, PRIMARY_SITUATION_SHARE, SITUATION_PRIOR,
-    TIE_BREAKER,
+    FIELD_STEMMED, FIELD_THAI_BIGRAMS, FUZZY_FACTOR, LANGUAGE_BOOST, LATER_ROLE_SITUATION_SHARE,
+    MAX_SITUATION_STRENGTH, OWN_LANGUAGE_CANDIDATES, OWN_LANGUAGE_MIN_SHARE,
+    PRIMARY_SITUATION_SHARE, SITUATION_PRIOR, TIE_BREAKER,
 };
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -347,9 +347,16 @@ impl Searcher {
         let (mut core, any_word_as_typed) = self.text_clauses(query, resolved);
         for r in resolved {
             // Steps that list the situation first (their main one) rank above steps that
-            // only mention it among others.
+            // only mention it among others; first-line steps above background and
+            // last-resort ones, but for the situation such a step is mainly for (see
+            // `Fields::full_situations`).
+            let tagged = 1.0 - PRIMARY_SITUATION_SHARE;
             for (field, share) in [
-                (fields.situations, 1.0 - PRIMARY_SITUATION_SHARE),
+                (fields.situations, tagged * LATER_ROLE_SITUATION_SHARE),
+                (
+                    fields.full_situations,
+                    tagged * (1.0 - LATER_ROLE_SITUATION_SHARE),
+                ),
                 (fields.primary_situation, PRIMARY_SITUATION_SHARE),
             ] {
                 let term = Term::from_field_text(field, &r.id);

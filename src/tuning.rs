@@ -84,6 +84,14 @@ pub const MAX_SITUATION_STRENGTH: f32 = 1.5;
 /// than among others: a tie-breaker, not a ranking of its own (measured on 743 dev queries:
 /// 0.15, 0.3 and 0.5 find 521, 521 and 517 where 0.03 finds 529).
 pub const PRIMARY_SITUATION_SHARE: f32 = 0.03;
+/// Of a situation's score, the share that background and last-resort steps get for a
+/// situation that is not their main one (first-line steps get all of it): among the steps
+/// of a situation the query names, what to do first comes before what to try when all else
+/// failed. A tie-breaker, like [`PRIMARY_SITUATION_SHARE`]: on 743 dev queries 1.0 finds
+/// 528, 0.97 and 0.9 find 529, 0.5 finds 527 and loses held-out queries; with the
+/// prevention, training and recognition steps also marked `background`, 0.5 finds 507 and
+/// 0.9 loses held-out queries, so none is: the blind probes' writers take them as answers.
+pub const LATER_ROLE_SITUATION_SHARE: f32 = 0.97;
 /// A query word a resolved situation explains counts this much: it already counts through
 /// the situation's prior, and must not count twice (but a step that says it in so many
 /// words is still a little likelier; measured: 0.2-0.4 lose, 1.0 loses).

@@ -82,6 +82,42 @@ fn typos_are_tolerated_but_exact_ranks_first() {
     assert_eq!(json.results[0].step, "reprimand-rude-customer");
 }
 
+/// A step marked `**Role:** last-resort` gets less of a situation the query names than the
+/// same step as a first-line one, unless that situation is its main one; `--json` says its role.
+#[test]
+fn a_last_resort_step_yields_to_first_line_ones_of_the_situation_it_is_not_for() {
+    let tree = mini_tree();
+    let file = tree.path().join("playbooks/da/vrede.md");
+    let original = std::fs::read_to_string(&file).unwrap();
+    let with_step = |situations: &str, role: &str| {
+        format!(
+            "{original}\n## Juridisk hjælp {{#get-legal-help}}\n\n**Situations:** {situations}\n\n\
+             {role}Tal med en advokat, hvis intet andet virker.\n\n**Gloss:** Get legal help.\n"
+        )
+    };
+    let score = |situations: &str, role: &str| {
+        write(&file, with_step(situations, role));
+        let (json, code, _) = search_json(tree.path(), &["--limit", "5", "--", "abusive caller"]);
+        assert_eq!(code, 0);
+        let of = |step: &str| json.results.iter().find(|r| r.step == step);
+        let legal = of("get-legal-help").expect("the step is found");
+        let reprimand = of("reprimand-rude-customer").expect("the first-line step is found");
+        (legal.score, legal.role.clone(), reprimand.score)
+    };
+    let second = "agent-recovery, abusive-caller";
+    let (first_line, role, reprimand) = score(second, "");
+    assert_eq!(role, "first-line");
+    let (last_resort, role, reprimand_again) = score(second, "**Role:** last-resort\n\n");
+    assert_eq!(role, "last-resort");
+    assert!(last_resort < first_line, "{last_resort} < {first_line}");
+    assert_eq!(reprimand, reprimand_again, "other steps keep their scores");
+    // Its main situation lifts it fully.
+    let main = "abusive-caller, agent-recovery";
+    let (as_first_line, _, _) = score(main, "");
+    let (as_last_resort, _, _) = score(main, "**Role:** last-resort\n\n");
+    assert_eq!(as_first_line, as_last_resort);
+}
+
 #[test]
 fn lang_and_situation_filters_and_limit() {
     let tree = mini_tree();

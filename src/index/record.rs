@@ -7,7 +7,7 @@
 //! translations are stored beside the record ([`TranslatedStep`]) for showing.
 
 use crate::analysis::Analyzer;
-use crate::model::{Lang, Playbook, Step};
+use crate::model::{Lang, Playbook, Role, Step};
 use serde::{Deserialize, Serialize};
 use tantivy::TantivyDocument;
 use tantivy::schema::{
@@ -17,7 +17,8 @@ use tantivy::schema::{
 /// Bump whenever the schema, an analyzer or the stored record changes: older indexes are
 /// then rebuilt automatically (and the compiled taxonomy with it). 21: the manifest stamps
 /// files with their change time and inode. 22: Persian light verbs are function words.
-pub const INDEX_FORMAT: u32 = 22;
+/// 23: steps' roles (the record's `role`, the `full_situations` field).
+pub const INDEX_FORMAT: u32 = 23;
 
 /// What is stored for each step: everything a result needs, so rendering never re-reads files.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -35,6 +36,9 @@ pub struct StepRecord {
     pub phrases_added: Vec<bool>,
     pub gloss: String,
     pub situations: Vec<String>,
+    /// When in a call the step is the answer (`**Role:**`).
+    #[serde(default)]
+    pub role: Role,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dont_say: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -116,6 +120,7 @@ impl StepRecord {
             phrases_added: step.phrases.iter().map(|p| p.added).collect(),
             gloss: step.gloss.clone(),
             situations: step.situations.clone(),
+            role: step.role,
             dont_say: step.dont_say.clone(),
             escalate_when: step.escalate_when.clone(),
             path: playbook.path.clone(),
@@ -160,6 +165,10 @@ pub struct Fields {
     pub situations: Field,
     /// The step's first situation tag: trainers list the one the step is mainly for first.
     pub primary_situation: Field,
+    /// The situations whose whole score the step gets: all its tags on a first-line step,
+    /// only its main (first) one on a background or last-resort step (see [`Role`]). Legal
+    /// help is the answer to a legal threat, and only a last resort for an abusive caller.
+    pub full_situations: Field,
     pub record: Field,
     /// The step's translations, as stored JSON (a list of [`TranslatedStep`]).
     pub translations: Field,
@@ -184,6 +193,7 @@ pub fn schema() -> (Schema, Fields) {
     let lang = builder.add_text_field("lang", STRING);
     let situations = builder.add_text_field("situations", STRING);
     let primary_situation = builder.add_text_field("primary_situation", STRING);
+    let full_situations = builder.add_text_field("full_situations", STRING);
     let record = builder.add_text_field("record", STORED);
     let translations = builder.add_text_field("translations", STORED);
     let order = builder.add_u64_field("order", tantivy::schema::FAST);
@@ -210,6 +220,7 @@ pub fn schema() -> (Schema, Fields) {
             lang,
             situations,
             primary_situation,
+            full_situations,
             record,
             translations,
             order,
@@ -257,8 +268,11 @@ pub(super) fn documents(
             doc.add_text(fields.family, &playbook.id);
             doc.add_text(fields.lang, record.lang.code());
             doc.add_u64(fields.order, order_key(&record.path, &record.step));
-            for s in &record.situations {
+            for (i, s) in record.situations.iter().enumerate() {
                 doc.add_text(fields.situations, s);
+                if i == 0 || record.role.is_first_line() {
+                    doc.add_text(fields.full_situations, s);
+                }
             }
             if let Some(first) = record.situations.first() {
                 doc.add_text(fields.primary_situation, first);

@@ -336,6 +336,7 @@ mod tests {
             phrases_added: vec![false, true],
             gloss: "Warn once, then hang up.".into(),
             situations: vec!["abusive-caller".into()],
+            role: crate::model::Role::FirstLine,
             dont_say: vec![],
             escalate_when: vec![],
             path: "playbooks/da/vrede-klienter.md".into(),

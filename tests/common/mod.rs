@@ -27,6 +27,8 @@ pub struct ResultJson {
     pub phrases: Vec<String>,
     pub gloss: String,
     pub situations: Vec<String>,
+    /// `first-line`, `background` or `last-resort`.
+    pub role: String,
     pub path: String,
     pub line: usize,
     pub score: f64,
