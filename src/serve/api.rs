@@ -68,7 +68,7 @@ async fn views(State(app): State<Arc<App>>, params: Params) -> Response {
 }
 
 /// Validates the parameters, then answers from the newest engine's recent answers, or
-/// searches it on a blocking thread (one search per core at a time) and keeps the answer.
+/// searches it on this thread (see the module comment) and keeps the answer.
 async fn answer(app: &App, params: Params, body: Body) -> Response {
     let request = match params {
         Ok(Query(pairs)) => search_request(&pairs),
@@ -82,22 +82,20 @@ async fn answer(app: &App, params: Params, body: Body) -> Response {
     if let Some(kept) = snapshot.answers.get(body, &request) {
         return json_bytes(kept);
     }
-    // The semaphore is never closed; were it, searching without a permit is still right.
-    let _permit = app.searching.acquire().await;
-    // Another request may have computed it while this one waited for a core.
-    if let Some(kept) = snapshot.answers.get(body, &request) {
-        return json_bytes(kept);
-    }
-    let searching = Arc::clone(&snapshot);
-    let key = request.clone();
-    let computed = tokio::task::spawn_blocking(move || compute(&searching, &request, body)).await;
+    // Searched right here, on the runtime's thread: see `serve`'s module comment.
+    let computed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        compute(&snapshot, &request, body)
+    }));
     match computed {
         Ok(Ok(bytes)) => {
-            snapshot.answers.keep(body, key, bytes.clone());
+            snapshot.answers.keep(body, request, bytes.clone());
             json_bytes(bytes)
         }
         Ok(Err(unanswered)) => unanswered.response(),
-        Err(panicked) => error(StatusCode::INTERNAL_SERVER_ERROR, &panicked.to_string()),
+        Err(_) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the search failed unexpectedly; try again",
+        ),
     }
 }
 
