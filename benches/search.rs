@@ -532,7 +532,9 @@ fn typed_prefixes() -> Vec<String> {
     prefixes
 }
 
-/// On-CPU time of a search per keystroke at 10k (`PLAYBOOK_BENCH=typing`).
+/// On-CPU time of a search per keystroke at 10k (`PLAYBOOK_BENCH=typing`): once with an
+/// engine as the CLI opens it, once with one that keeps words' scores between searches, as
+/// `serve` and `live` do (typed in the same order, so each prefix finds its earlier words).
 fn typing(engine: &Engine) {
     let prefixes = typed_prefixes();
     let request = |q: &str| SearchRequest {
@@ -543,6 +545,19 @@ fn typing(engine: &Engine) {
     for q in prefixes.iter().step_by(7) {
         engine.search(&request(q)).unwrap();
     }
+    time_keystrokes("typing_10k", engine, &prefixes);
+    let root = generated_root(10_000, "10k");
+    let keeping = engine_for(&root).keep_word_scores();
+    time_keystrokes("typing_10k_kept", &keeping, &prefixes);
+}
+
+/// Times `engine` searching every prefix, in order, and prints the slowest and a RESULT line.
+fn time_keystrokes(name: &str, engine: &Engine, prefixes: &[String]) {
+    let request = |q: &str| SearchRequest {
+        query: q.to_string(),
+        limit: 8,
+        ..SearchRequest::default()
+    };
     let mut clock = RunQueueWait::open();
     let mut on_cpu: Vec<(Duration, &str)> = prefixes
         .iter()
@@ -559,7 +574,7 @@ fn typing(engine: &Engine) {
         println!("  {} {q}", ms(*t));
     }
     println!(
-        "RESULT typing_10k searches={} cpu_mean_ms={:.3} cpu_p50_ms={} cpu_p99_ms={} cpu_total_s={:.2}",
+        "RESULT {name} searches={} cpu_mean_ms={:.3} cpu_p50_ms={} cpu_p99_ms={} cpu_total_s={:.2}",
         times.len(),
         total.as_secs_f64() * 1000.0 / times.len() as f64,
         ms(percentile(&times, 50.0)),

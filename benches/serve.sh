@@ -50,6 +50,7 @@ for size in $SIZES; do
   "$XTASK" serve-load "$base" --clients "$CLIENTS" --rounds "$ROUNDS" --pace-ms 100 \
     --queries tests/fixtures/probe*.jsonl tests/fixtures/blind*.jsonl
   awk -v before="$cpu_before" '{printf "server CPU during the three loads: %.1f s\n", ($14 + $15 - before) / 100}' /proc/$pid/stat
+  grep -E '^(VmHWM|VmRSS)' /proc/$pid/status | tr -s ' \t' ' ' | paste -sd ' ' | sed 's/^/server memory: /'
   node benches/serve_keystroke.mjs "$base"
   kill $pid; wait $pid 2>/dev/null || true
   trap - EXIT

@@ -18,6 +18,7 @@ pub mod error;
 pub mod files;
 pub mod fixed;
 pub mod index;
+pub mod kept;
 pub mod live;
 pub mod matcher;
 pub mod misses;
@@ -28,6 +29,8 @@ pub mod scaffold;
 pub mod search;
 pub mod serve;
 pub mod taxonomy;
+#[cfg(test)]
+mod testing;
 pub mod translations;
 pub mod tuning;
 

@@ -5,6 +5,7 @@
 use crate::analysis::{Analyzer, Script, dominant_script};
 use crate::error::{Error, Result};
 use crate::index::{SearchIndex, StepRecord, TranslatedStep};
+use crate::kept::{KeptScores, KeptWord};
 pub use crate::matcher::{Resolved, SituationMatcher, typo_budget};
 use crate::model::Lang;
 use crate::taxonomy::Taxonomy;
@@ -16,6 +17,7 @@ use crate::tuning::{
 };
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt::Write as _;
 use std::sync::Arc;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
@@ -224,6 +226,9 @@ pub struct Searcher {
     pub index: SearchIndex,
     pub taxonomy: Taxonomy,
     matcher: SituationMatcher,
+    /// Query words' scores kept between searches (long-running front-ends: see
+    /// [`crate::kept`]); a one-shot search has nothing to keep them for.
+    kept: Option<Arc<KeptScores>>,
 }
 
 impl Searcher {
@@ -238,7 +243,13 @@ impl Searcher {
             index,
             taxonomy,
             matcher,
+            kept: None,
         }
+    }
+
+    /// Keeps query words' scores between searches from now on (see [`crate::kept`]).
+    pub fn keep_word_scores(&mut self) {
+        self.kept.get_or_insert_with(Default::default);
     }
 
     pub fn matcher(&self) -> &SituationMatcher {
@@ -490,6 +501,8 @@ impl Searcher {
         };
         let searcher = self.index.reader.searcher();
         let mut per_word: BTreeMap<usize, Vec<Box<dyn Query>>> = BTreeMap::new();
+        // What each word's clause is made of, exactly: its key among kept scores.
+        let mut keys: BTreeMap<usize, String> = BTreeMap::new();
         // (word, term, weight, typo budget) for the typo-tolerant pass below.
         let mut fuzzy_candidates: Vec<(usize, Term, f32, usize)> = Vec::new();
         // Words found as typed in some field: like the situation matcher, such a word is
@@ -512,6 +525,8 @@ impl Searcher {
                 if searcher.doc_freq(&term).unwrap_or(0) > 0 {
                     found_as_typed.insert(word);
                 }
+                let key = keys.entry(word).or_default();
+                let _ = write!(key, "{}:{}:{weight};", field.field_id(), t.text);
                 let tq = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
                 per_word
                     .entry(word)
@@ -528,9 +543,17 @@ impl Searcher {
             if found_as_typed.contains(&word) {
                 continue;
             }
-            let Some(fq) = automata.query(term, budget as u8) else {
+            let Some(fq) = automata.query(term.clone(), budget as u8) else {
                 continue;
             };
+            let key = keys.entry(word).or_default();
+            let value = term.value();
+            let text = value.as_str().unwrap_or_default();
+            let _ = write!(
+                key,
+                "~{}:{text}:{budget}:{weight};",
+                term.field().field_id()
+            );
             per_word
                 .entry(word)
                 .or_default()
@@ -539,11 +562,22 @@ impl Searcher {
                     weight * FUZZY_FACTOR,
                 )));
         }
+        // The last word is the one being typed: the next keystroke changes it, so keeping
+        // its scores would be work for nothing (and scoring a list to keep costs more than
+        // scoring it once). A word is kept from the first search that has a word after it.
+        let typing = words.len().saturating_sub(1);
         let clauses: Clauses = per_word
-            .into_values()
-            .map(|d| {
-                let q: Box<dyn Query> =
-                    Box::new(DisjunctionMaxQuery::with_tie_breaker(d, TIE_BREAKER));
+            .into_iter()
+            .map(|(word, d)| {
+                let inner = DisjunctionMaxQuery::with_tie_breaker(d, TIE_BREAKER);
+                let q: Box<dyn Query> = match &self.kept {
+                    Some(kept) if word != typing => Box::new(KeptWord {
+                        key: Arc::from(keys.remove(&word).unwrap_or_default()),
+                        inner,
+                        kept: Arc::clone(kept),
+                    }),
+                    _ => Box::new(inner),
+                };
                 (Occur::Should, q)
             })
             .collect();

@@ -17,6 +17,12 @@ pub const FOLLOW_BACKSTOP: Duration = Duration::from_secs(2);
 /// answer is a few kilobytes, so a thousand of them cost a few megabytes at most.
 pub const SERVE_ANSWERS_KEPT: usize = 1024;
 
+/// `serve` and `live`: how many (step, score) entries of query words' scores each engine
+/// keeps between searches (8 bytes each: 16 MB). A common word at 10,000 playbooks matches
+/// some 10,000 steps, so this is a few hundred words: the ones the agents on a floor are
+/// typing now.
+pub const KEPT_WORD_SCORE_ENTRIES: usize = 2 * 1024 * 1024;
+
 /// Index files up to this size have their checksum verified on every search (a few
 /// microseconds each); bigger ones only when their stamp changed since it was last good
 /// (a flipped bit in them is caught when reading them fails, and the index is rebuilt).

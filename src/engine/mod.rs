@@ -116,6 +116,13 @@ impl Engine {
         Ok((engine, notices))
     }
 
+    /// Keeps query words' scores between this engine's searches (for front-ends that search
+    /// every keystroke: see [`crate::kept`]).
+    pub fn keep_word_scores(mut self) -> Engine {
+        self.searcher.keep_word_scores();
+        self
+    }
+
     /// Brings the engine up to date with `playbooks/` and `situations.toml`.
     pub fn refresh(&mut self) -> Result<(Changes, Vec<Notice>)> {
         let (fresh, notices) = Engine::open_since(&self.repo, Some(self))?;
@@ -265,4 +272,51 @@ pub fn required_taxonomy(repo: &Repo) -> Result<Taxonomy> {
             message: first.map_or_else(|| "unusable".to_string(), |d| d.message.clone()),
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::SearchRequest;
+
+    #[test]
+    fn kept_word_scores_answer_every_keystroke_as_a_fresh_search() {
+        let dir = crate::testing::shipped_copy();
+        let repo = Repo::discover(Some(dir.path()), dir.path()).unwrap();
+        let plain = Engine::open(&repo).unwrap().0;
+        let keeping = Engine::open(&repo).unwrap().0.keep_word_scores();
+        let answer = |engine: &Engine, query: &str| -> Vec<(String, String)> {
+            let request = SearchRequest {
+                query: query.to_string(),
+                limit: 8,
+                ..SearchRequest::default()
+            };
+            let results = engine.search(&request).unwrap().results;
+            results
+                .iter()
+                .map(|h| {
+                    (
+                        format!("{}#{}", h.record.playbook, h.record.step),
+                        format!("{:.4}", h.score),
+                    )
+                })
+                .collect()
+        };
+        // Typed key by key, then again (the second time every word is kept).
+        for query in [
+            "kunden truer med en advokat og raaber",
+            "clientul ma jigneste si vrea banii inapoi",
+            "مشتری عصبانی میگه همش تقصیر شماست",
+            "ลูกค้าโกรธมากและขอคุยกับหัวหน้า",
+            "angry caller wants a refund, custmer is yeling",
+        ] {
+            for _ in 0..2 {
+                let mut typed = String::new();
+                for c in query.chars() {
+                    typed.push(c);
+                    assert_eq!(answer(&keeping, &typed), answer(&plain, &typed), "{typed}");
+                }
+            }
+        }
+    }
 }

@@ -663,20 +663,7 @@ mod tests {
     fn engine() -> Arc<Engine> {
         static ENGINE: OnceLock<(tempfile::TempDir, Arc<Engine>)> = OnceLock::new();
         let (_, engine) = ENGINE.get_or_init(|| {
-            let dir = tempfile::TempDir::new().unwrap();
-            let from = shipped().root.join("playbooks");
-            for entry in walkdir::WalkDir::new(&from) {
-                let entry = entry.unwrap();
-                let to = dir
-                    .path()
-                    .join("playbooks")
-                    .join(entry.path().strip_prefix(&from).unwrap());
-                if entry.file_type().is_dir() {
-                    std::fs::create_dir_all(&to).unwrap();
-                } else {
-                    std::fs::copy(entry.path(), &to).unwrap();
-                }
-            }
+            let dir = crate::testing::shipped_copy();
             let repo = Repo {
                 root: dir.path().to_path_buf(),
             };
