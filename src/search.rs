@@ -525,8 +525,10 @@ impl Searcher {
                 if searcher.doc_freq(&term).unwrap_or(0) > 0 {
                     found_as_typed.insert(word);
                 }
-                let key = keys.entry(word).or_default();
-                let _ = write!(key, "{}:{}:{weight};", field.field_id(), t.text);
+                if self.kept.is_some() {
+                    let key = keys.entry(word).or_default();
+                    let _ = write!(key, "{}:{}:{weight};", field.field_id(), t.text);
+                }
                 let tq = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
                 per_word
                     .entry(word)
@@ -546,14 +548,16 @@ impl Searcher {
             let Some(fq) = automata.query(term.clone(), budget as u8) else {
                 continue;
             };
-            let key = keys.entry(word).or_default();
-            let value = term.value();
-            let text = value.as_str().unwrap_or_default();
-            let _ = write!(
-                key,
-                "~{}:{text}:{budget}:{weight};",
-                term.field().field_id()
-            );
+            if self.kept.is_some() {
+                let key = keys.entry(word).or_default();
+                let value = term.value();
+                let text = value.as_str().unwrap_or_default();
+                let _ = write!(
+                    key,
+                    "~{}:{text}:{budget}:{weight};",
+                    term.field().field_id()
+                );
+            }
             per_word
                 .entry(word)
                 .or_default()
