@@ -532,18 +532,22 @@ fn typed_prefixes() -> Vec<String> {
     prefixes
 }
 
+/// The search the page sends for a typed prefix (`limit=8`).
+fn keystroke(prefix: &str) -> SearchRequest {
+    SearchRequest {
+        query: prefix.to_string(),
+        limit: 8,
+        ..SearchRequest::default()
+    }
+}
+
 /// On-CPU time of a search per keystroke at 10k (`PLAYBOOK_BENCH=typing`): once with an
 /// engine as the CLI opens it, once with one that keeps words' scores between searches, as
 /// `serve` and `live` do (typed in the same order, so each prefix finds its earlier words).
 fn typing(engine: &Engine) {
     let prefixes = typed_prefixes();
-    let request = |q: &str| SearchRequest {
-        query: q.to_string(),
-        limit: 8,
-        ..SearchRequest::default()
-    };
     for q in prefixes.iter().step_by(7) {
-        engine.search(&request(q)).unwrap();
+        engine.search(&keystroke(q)).unwrap();
     }
     time_keystrokes("typing_10k", engine, &prefixes);
     let root = generated_root(10_000, "10k");
@@ -553,16 +557,11 @@ fn typing(engine: &Engine) {
 
 /// Times `engine` searching every prefix, in order, and prints the slowest and a RESULT line.
 fn time_keystrokes(name: &str, engine: &Engine, prefixes: &[String]) {
-    let request = |q: &str| SearchRequest {
-        query: q.to_string(),
-        limit: 8,
-        ..SearchRequest::default()
-    };
     let mut clock = RunQueueWait::open();
     let mut on_cpu: Vec<(Duration, &str)> = prefixes
         .iter()
         .map(|q| {
-            let (_, _, c) = clock.time(|| engine.search(&request(q)).unwrap());
+            let (_, _, c) = clock.time(|| engine.search(&keystroke(q)).unwrap());
             (c, q.as_str())
         })
         .collect();

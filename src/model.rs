@@ -171,14 +171,6 @@ impl Role {
             .map(|(r, _)| *r)
     }
 
-    /// As trainers write it.
-    pub fn name(self) -> &'static str {
-        Role::ALL
-            .iter()
-            .find(|(r, _)| *r == self)
-            .map_or("first-line", |(_, n)| n)
-    }
-
     pub fn is_first_line(&self) -> bool {
         *self == Role::FirstLine
     }
@@ -273,7 +265,6 @@ mod tests {
         assert_eq!(Role::default(), Role::FirstLine);
         for (role, name) in Role::ALL {
             assert_eq!(Role::parse(name), Some(role));
-            assert_eq!(role.name(), name);
             let json = serde_json::to_string(&role).unwrap();
             assert_eq!(json, format!("\"{name}\""));
         }

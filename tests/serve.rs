@@ -2,7 +2,8 @@
 //! HTTP. The Host check, the security headers, 404s, the API's contracts (the same JSON as
 //! `search --json` and `show --json`), the request bounds and the non-loopback warning.
 
-use crate::serve_common::{Server, shipped_copy};
+use crate::common::shipped_tree;
+use crate::serve_common::Server;
 use serde::Deserialize;
 use std::process::Command;
 
@@ -51,7 +52,7 @@ fn cli(root: &std::path::Path, args: &[&str]) -> String {
 
 #[test]
 fn only_its_own_host_names_are_answered() {
-    let tree = shipped_copy();
+    let tree = shipped_tree();
     let server = Server::start(tree.path(), &[]);
     assert!(server.addr.starts_with("127.0.0.1:"), "{}", server.addr);
     let port = server.port;
@@ -85,7 +86,7 @@ fn only_its_own_host_names_are_answered() {
 
 #[test]
 fn every_answer_carries_the_security_headers_and_no_cors() {
-    let tree = shipped_copy();
+    let tree = shipped_tree();
     let server = Server::start(tree.path(), &[]);
     for path in [
         "/",
@@ -118,7 +119,7 @@ fn every_answer_carries_the_security_headers_and_no_cors() {
 
 #[test]
 fn the_page_is_embedded_self_contained_and_scriptless_inline() {
-    let tree = shipped_copy();
+    let tree = shipped_tree();
     let server = Server::start(tree.path(), &[]);
     let page = server.get("/");
     assert_eq!(page.status, 200);
@@ -154,7 +155,7 @@ fn the_page_is_embedded_self_contained_and_scriptless_inline() {
 
 #[test]
 fn unknown_paths_are_404_and_never_reach_the_file_system() {
-    let tree = shipped_copy();
+    let tree = shipped_tree();
     let server = Server::start(tree.path(), &[]);
     for path in [
         "/nope",
@@ -172,7 +173,7 @@ fn unknown_paths_are_404_and_never_reach_the_file_system() {
 
 #[test]
 fn api_search_is_what_search_json_prints() {
-    let tree = shipped_copy();
+    let tree = shipped_tree();
     let server = Server::start(tree.path(), &[]);
     for (query, args) in [
         ("manager+request", vec!["manager", "request"]),
@@ -212,7 +213,7 @@ fn api_search_is_what_search_json_prints() {
 
 #[test]
 fn api_step_is_what_show_json_prints() {
-    let tree = shipped_copy();
+    let tree = shipped_tree();
     let server = Server::start(tree.path(), &[]);
     let id = "da-vrede-klienter#respect-manager-request";
     let api = server.get("/api/step/da-vrede-klienter/respect-manager-request");
@@ -256,7 +257,7 @@ fn api_step_is_what_show_json_prints() {
 
 #[test]
 fn an_edit_replaces_the_answers_already_given() {
-    let tree = shipped_copy();
+    let tree = shipped_tree();
     let server = Server::start(tree.path(), &[]);
     let ask = || server.get("/api/views?q=refund&limit=3").json();
     let before = ask();
@@ -292,7 +293,7 @@ fn an_edit_replaces_the_answers_already_given() {
 
 #[test]
 fn bad_requests_are_400_with_a_json_error() {
-    let tree = shipped_copy();
+    let tree = shipped_tree();
     let server = Server::start(tree.path(), &[]);
     for query in [
         "/api/search",
@@ -313,7 +314,7 @@ fn bad_requests_are_400_with_a_json_error() {
 
 #[test]
 fn requests_are_bounded() {
-    let tree = shipped_copy();
+    let tree = shipped_tree();
     let server = Server::start(tree.path(), &[]);
     let long = format!("/api/search?q={}", "a".repeat(5000));
     let r = server.get(&long);
@@ -336,7 +337,7 @@ fn requests_are_bounded() {
 
 #[test]
 fn a_non_loopback_bind_warns() {
-    let tree = shipped_copy();
+    let tree = shipped_tree();
     let server = Server::start(tree.path(), &["--bind", "0.0.0.0"]);
     assert!(server.addr.starts_with("0.0.0.0:"), "{}", server.addr);
     let second = server
@@ -348,7 +349,7 @@ fn a_non_loopback_bind_warns() {
         "{second}"
     );
     drop(server);
-    let tree = shipped_copy();
+    let tree = shipped_tree();
     let quiet = Server::start(tree.path(), &[]);
     // On loopback, what follows the first line is the index's notices, never the warning.
     while let Ok(line) = quiet

@@ -7,7 +7,8 @@
 //! Needs `chromium`, `node` and `npm ci` in tests/browser (`.ci/run` installs them). With
 //! `CI` set, anything missing fails the test; elsewhere it is skipped with a loud message.
 
-use crate::serve_common::{Server, shipped_copy};
+use crate::common::shipped_tree;
+use crate::serve_common::Server;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -52,7 +53,7 @@ fn the_page_works_in_chromium() {
         eprintln!("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n");
         return;
     }
-    let tree = shipped_copy();
+    let tree = shipped_tree();
     std::fs::copy(
         browser_dir().join("fixtures/xss-probe.md"),
         tree.path().join("playbooks/da/xss-probe.md"),

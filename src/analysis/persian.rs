@@ -35,9 +35,9 @@ const FUNCTION_WORDS: &[&str] = &[
 /// fits the sentence ("تموم کنم", "تمومش کردم"): the meaning is in the other word.
 const LIGHT_VERB_STEMS: [&str; 5] = ["کرد", "کن", "شد", "شو", "ش"];
 
-/// Person endings of a verb (with the infinitive's "ن" and the participle's "ه"), longest
-/// first; colloquial "ه" (he does) and "ین" (you do) among them.
-const VERB_ENDINGS: [&str; 11] = ["ند", "ید", "ین", "یم", "ن", "ه", "م", "ی", "د", "ن", ""];
+/// Person endings of a verb (with the infinitive's "ن" and the participle's "ه"); colloquial
+/// "ه" (he does) and "ین" (you do) among them.
+const VERB_ENDINGS: [&str; 10] = ["ند", "ید", "ین", "یم", "ن", "ه", "م", "ی", "د", ""];
 
 /// Whether a normalised Persian word is a function word (see [`FUNCTION_WORDS`]) or a form of
 /// a light verb (see [`LIGHT_VERB_STEMS`]).

@@ -157,22 +157,3 @@ fn dechunk(mut body: &str) -> String {
     }
     out
 }
-
-/// A temporary copy of the shipped playbooks (without the index).
-pub fn shipped_copy() -> tempfile::TempDir {
-    let dir = tempfile::TempDir::new().unwrap();
-    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("playbooks");
-    for entry in walkdir::WalkDir::new(&from) {
-        let entry = entry.unwrap();
-        let target = dir
-            .path()
-            .join("playbooks")
-            .join(entry.path().strip_prefix(&from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-    dir
-}
