@@ -551,7 +551,7 @@ fn typing(engine: &Engine) {
     }
     time_keystrokes("typing_10k", engine, &prefixes);
     let root = generated_root(10_000, "10k");
-    let keeping = engine_for(&root).keep_word_scores();
+    let keeping = engine_for(&root).keep_between_searches();
     time_keystrokes("typing_10k_kept", &keeping, &prefixes);
 }
 

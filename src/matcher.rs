@@ -11,12 +11,15 @@ use crate::analysis::{Analyzer, fold_diacritics, is_persian_function_word, norma
 use crate::fixed::{Fixed, u32_at, u64_at};
 use crate::taxonomy::Taxonomy;
 use crate::tuning::{
-    COMPACT_LENGTH_BONUS, ID_MATCH_STRENGTH, NAME_LENGTH_BONUS, PARTIAL_NAME_SHARE,
-    RESOLVE_MIN_SHARE, RESOLVE_MIN_STRENGTH, SUGGEST_MIN_STRENGTH,
+    COMPACT_LENGTH_BONUS, ID_MATCH_STRENGTH, MATCHER_TYPO_WORDS_KEPT, NAME_LENGTH_BONUS,
+    PARTIAL_NAME_SHARE, RESOLVE_MIN_SHARE, RESOLVE_MIN_STRENGTH, SUGGEST_MIN_STRENGTH,
 };
+use lru::LruCache;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::num::NonZeroUsize;
 use std::ops::Range;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// How many typos a word of this length tolerates: none for short words.
 pub fn typo_budget(chars: usize) -> usize {
@@ -177,6 +180,51 @@ pub struct SituationMatcher {
     name_words: Vec<u32>,
     /// The analyzers the vocabulary uses.
     analyzers: Vec<Analyzer>,
+    /// Tables derived from the ones above when first needed, and what earlier queries'
+    /// unknown words matched (never cached on disk: rebuilt by each process).
+    #[serde(skip)]
+    derived: Derived,
+}
+
+/// What the matcher derives from its tables, and remembers between queries.
+struct Derived {
+    /// For each vocabulary word, the names that have it (ascending): a query is compared
+    /// only with the names that share a word with it, not with all ~1,700.
+    names_by_word: OnceLock<Vec<Vec<u32>>>,
+    /// The names that have a compact (Thai or Persian) spelling, ascending.
+    compact_names: OnceLock<Vec<u32>>,
+    /// An unknown query word's typo matches, by (folded word, analyzers asked): a query is
+    /// matched again on every keystroke, and each earlier word not in the taxonomy was
+    /// compared with the whole vocabulary again (half the matcher's time in a profile of
+    /// `serve` under load).
+    typo_matches: Mutex<TypoMatches>,
+}
+
+/// Vocabulary words by (folded unknown query word, analyzer bits).
+type TypoMatches = LruCache<(String, u32), Arc<[u32]>>;
+
+impl Default for Derived {
+    fn default() -> Self {
+        let capacity = NonZeroUsize::new(MATCHER_TYPO_WORDS_KEPT).unwrap_or(NonZeroUsize::MIN);
+        Derived {
+            names_by_word: OnceLock::new(),
+            compact_names: OnceLock::new(),
+            typo_matches: Mutex::new(LruCache::new(capacity)),
+        }
+    }
+}
+
+impl Clone for Derived {
+    /// A copy derives and remembers afresh.
+    fn clone(&self) -> Self {
+        Derived::default()
+    }
+}
+
+impl std::fmt::Debug for Derived {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Derived")
+    }
 }
 
 /// A word as an analyzer sees it, while building the matcher or reading a query.
@@ -340,6 +388,7 @@ impl Builder {
             names: self.names,
             name_words: self.name_words,
             analyzers,
+            derived: Derived::default(),
         }
     }
 }
@@ -513,15 +562,10 @@ impl SituationMatcher {
             }
         }
         for (query_word, analyzers) in &unknown {
-            let query_len = query_word.folded.chars().count();
-            let query_chars = char_mask(&query_word.folded);
-            for (i, word) in self.vocabulary.iter().enumerate() {
-                if analyzers & (1 << word.analyzer.code()) != 0
-                    && scores[i] < TYPO
-                    && self.within_typos(word, query_word, query_len, query_chars)
-                {
-                    scores[i] = TYPO;
-                    hits.push((i as u32, query_word.span));
+            for &i in self.typo_matches(query_word, *analyzers).iter() {
+                if scores[i as usize] < TYPO {
+                    scores[i as usize] = TYPO;
+                    hits.push((i, query_word.span));
                 }
             }
         }
@@ -530,6 +574,72 @@ impl SituationMatcher {
             content,
             hits,
         }
+    }
+
+    /// The vocabulary words (of the `analyzers` bits) within typo distance of an unknown
+    /// query word, remembered for the next keystroke.
+    fn typo_matches(&self, query_word: &Word, analyzers: u32) -> Arc<[u32]> {
+        let key = (query_word.folded.clone(), analyzers);
+        let lock = || {
+            self.derived
+                .typo_matches
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+        };
+        if let Some(found) = lock().get(&key) {
+            return Arc::clone(found);
+        }
+        let query_len = query_word.folded.chars().count();
+        let query_chars = char_mask(&query_word.folded);
+        let found: Arc<[u32]> = self
+            .vocabulary
+            .iter()
+            .enumerate()
+            .filter(|(_, word)| {
+                analyzers & (1 << word.analyzer.code()) != 0
+                    && self.within_typos(word, query_word, query_len, query_chars)
+            })
+            .map(|(i, _)| i as u32)
+            .collect();
+        lock().put(key, Arc::clone(&found));
+        found
+    }
+
+    /// The names worth comparing with a query, ascending: all of them for suggestions
+    /// (a partial match counts), else those sharing a matched word with it, and, for a
+    /// query with Thai or Persian letters, those with a compact spelling.
+    fn candidate_names(&self, matched: &QueryMatch, partial: bool, non_ascii: bool) -> Vec<u32> {
+        if partial {
+            return (0..self.names.len() as u32).collect();
+        }
+        let by_word = self.derived.names_by_word.get_or_init(|| {
+            let mut by_word = vec![Vec::new(); self.vocabulary.len()];
+            for (n, name) in self.names.iter().enumerate() {
+                for &w in self.words_of_name(name) {
+                    let names: &mut Vec<u32> = &mut by_word[w as usize];
+                    if names.last() != Some(&(n as u32)) {
+                        names.push(n as u32);
+                    }
+                }
+            }
+            by_word
+        });
+        let mut names: Vec<u32> = matched
+            .hits
+            .iter()
+            .flat_map(|&(w, _)| by_word[w as usize].iter().copied())
+            .collect();
+        if non_ascii {
+            let compact = self.derived.compact_names.get_or_init(|| {
+                (0..self.names.len() as u32)
+                    .filter(|&n| self.names[n as usize].compact.is_some())
+                    .collect()
+            });
+            names.extend_from_slice(compact);
+        }
+        names.sort_unstable();
+        names.dedup();
+        names
     }
 
     fn score_all(&self, query: &str, partial: bool) -> Vec<Resolved> {
@@ -573,7 +683,8 @@ impl SituationMatcher {
                 .collect()
         };
         let query_pairs = CharPairs::of(&query_compact);
-        for name in &self.names {
+        for n in self.candidate_names(&matched, partial, !query_compact.is_ascii()) {
+            let name = &self.names[n as usize];
             let words = self.words_of_name(name);
             let mut score = self.name_match(words, &matched.scores, partial);
             let mut coverage = 0.0;
@@ -835,6 +946,30 @@ da = ["vil tale med chefen"]
         // "monkey" is a known word, so it is taken as typed, not as a typo of "money".
         assert_eq!(resolved(&m, "monkey"), ["manager-request"]);
         assert!(resolved(&m, "weather forecast").is_empty());
+    }
+
+    #[test]
+    fn a_matcher_that_remembers_answers_every_keystroke_as_a_fresh_one() {
+        let used = matcher();
+        // Everything resolved, to the bit (f32's Debug is exact).
+        let full = |m: &SituationMatcher, q: &str| format!("{:?}", m.resolve(q));
+        // Typed key by key, twice: the second time every unknown word is remembered.
+        for query in [
+            "custmer wants a refnd, speak to a supervsor",
+            "clientul vrea baniii inapoi si cere un mangaer",
+            "مشتري پول رو پس ميخواد، با مدیر صحبت کند",
+            "ลูกค้าขอคืนเงินค่ะ ขอสายหัวหน้า",
+            "kunden vil have pengene tilbagee og tale med chefn",
+        ] {
+            for _ in 0..2 {
+                let mut typed = String::new();
+                for c in query.chars() {
+                    typed.push(c);
+                    assert_eq!(full(&used, &typed), full(&matcher(), &typed), "{typed}");
+                    assert_eq!(used.suggest(&typed, 3), matcher().suggest(&typed, 3));
+                }
+            }
+        }
     }
 
     #[test]

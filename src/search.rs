@@ -5,7 +5,7 @@
 use crate::analysis::{Analyzer, Script, dominant_script};
 use crate::error::{Error, Result};
 use crate::index::{SearchIndex, StepRecord, TranslatedStep};
-use crate::kept::{KeptScores, KeptWord};
+use crate::kept::{KeptRecords, KeptScores, KeptWord};
 pub use crate::matcher::{Resolved, SituationMatcher, typo_budget};
 use crate::model::Lang;
 use crate::taxonomy::Taxonomy;
@@ -229,7 +229,13 @@ pub struct Searcher {
     /// Query words' scores kept between searches (long-running front-ends: see
     /// [`crate::kept`]); a one-shot search has nothing to keep them for.
     kept: Option<Arc<KeptScores>>,
+    /// Steps' parsed records kept between searches (the same front-ends).
+    kept_records: Option<KeptRecords<StoredStep>>,
+    orders: Arc<SegmentOrders>,
 }
+
+/// A step's record and its translations, as the index stores them.
+type StoredStep = (StepRecord, Vec<TranslatedStep>);
 
 impl Searcher {
     pub fn new(index: SearchIndex, taxonomy: Taxonomy) -> Self {
@@ -244,12 +250,16 @@ impl Searcher {
             taxonomy,
             matcher,
             kept: None,
+            kept_records: None,
+            orders: Arc::default(),
         }
     }
 
-    /// Keeps query words' scores between searches from now on (see [`crate::kept`]).
-    pub fn keep_word_scores(&mut self) {
+    /// Keeps query words' scores and steps' records between searches from now on (see
+    /// [`crate::kept`]).
+    pub fn keep_between_searches(&mut self) {
         self.kept.get_or_insert_with(Default::default);
+        self.kept_records.get_or_insert_with(Default::default);
     }
 
     pub fn matcher(&self) -> &SituationMatcher {
@@ -314,7 +324,8 @@ impl Searcher {
             .map_err(|e| Error::index("index", e))?;
         let mut steps = Vec::with_capacity(addresses.len());
         for address in addresses {
-            if let Some((record, translations)) = self.stored(&searcher, address)? {
+            if let Some(stored) = self.stored(&searcher, address)? {
+                let (record, translations) = stored.as_ref().clone();
                 steps.push(Hit::new(record, translations, 0.0));
             }
         }
@@ -323,12 +334,27 @@ impl Searcher {
     }
 
     /// A document's stored step record and translations (none for a document without a
-    /// record, which no build writes).
+    /// record, which no build writes); kept between searches when the engine keeps.
     fn stored(
         &self,
         searcher: &tantivy::Searcher,
         address: tantivy::DocAddress,
-    ) -> Result<Option<(StepRecord, Vec<TranslatedStep>)>> {
+    ) -> Result<Option<Arc<StoredStep>>> {
+        let read = || self.read_stored(searcher, address);
+        match &self.kept_records {
+            Some(kept) => {
+                let segment = searcher.segment_reader(address.segment_ord).segment_id();
+                kept.get_or_read(segment, address.doc_id, read)
+            }
+            None => Ok(read()?.map(Arc::new)),
+        }
+    }
+
+    fn read_stored(
+        &self,
+        searcher: &tantivy::Searcher,
+        address: tantivy::DocAddress,
+    ) -> Result<Option<StoredStep>> {
         let fields = &self.index.fields;
         let doc: TantivyDocument = searcher
             .doc(address)
@@ -432,12 +458,13 @@ impl Searcher {
         } else {
             limit
         };
-        let top = top_candidates(&searcher, &query, candidates)?;
+        let top = top_candidates(&searcher, &self.orders, &query, candidates)?;
         let resolved_ids: HashSet<&str> = resolved.iter().map(|r| r.id.as_str()).collect();
         let hit = |(score, address): (f32, tantivy::DocAddress)| -> Result<Option<Hit>> {
-            let Some((record, translations)) = self.stored(&searcher, address)? else {
+            let Some(stored) = self.stored(&searcher, address)? else {
                 return Ok(None);
             };
+            let (record, translations) = stored.as_ref().clone();
             let matched_situations = record
                 .situations
                 .iter()
@@ -670,17 +697,16 @@ impl Searcher {
 /// boost from a column instead of a clause, no faster.)
 fn top_candidates(
     searcher: &tantivy::Searcher,
+    orders: &Arc<SegmentOrders>,
     query: &dyn Query,
     n: usize,
 ) -> Result<Vec<(f32, tantivy::DocAddress)>> {
-    let collector = TopDocs::with_limit(n).tweak_score(|segment: &tantivy::SegmentReader| {
-        let order = segment
-            .fast_fields()
-            .u64("order")
-            .map(|c| c.first_or_default_col(0))
-            .ok();
+    orders.forget_all_but(searcher);
+    let orders = Arc::clone(orders);
+    let collector = TopDocs::with_limit(n).tweak_score(move |segment: &tantivy::SegmentReader| {
+        let order = orders.of(segment);
         move |doc: tantivy::DocId, score: tantivy::Score| {
-            let key = order.as_ref().map_or(0, |c| c.get_val(doc));
+            let key = order.get(doc as usize).copied().unwrap_or(0);
             (score, u64::MAX - key)
         }
     });
@@ -690,6 +716,50 @@ fn top_candidates(
         .into_iter()
         .map(|((score, _), address)| (score, address))
         .collect())
+}
+
+/// Each segment's `order` column (steps' order, which breaks ties in score), read into
+/// memory once per segment: read through the column for every matching step it was a
+/// twentieth of a search's time at 10,000 playbooks, where one word matches thousands.
+#[derive(Default)]
+struct SegmentOrders {
+    read: std::sync::Mutex<Vec<(tantivy::index::SegmentId, Arc<[u64]>)>>,
+}
+
+impl SegmentOrders {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(tantivy::index::SegmentId, Arc<[u64]>)>> {
+        self.read.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Drops the columns of segments `searcher` no longer has (merged or replaced).
+    fn forget_all_but(&self, searcher: &tantivy::Searcher) {
+        let live: Vec<_> = searcher
+            .segment_readers()
+            .iter()
+            .map(|r| r.segment_id())
+            .collect();
+        self.lock().retain(|(id, _)| live.contains(id));
+    }
+
+    /// `segment`'s order keys by document (0 for a document without one).
+    fn of(&self, segment: &tantivy::SegmentReader) -> Arc<[u64]> {
+        let id = segment.segment_id();
+        if let Some((_, keys)) = self.lock().iter().find(|(s, _)| *s == id) {
+            return Arc::clone(keys);
+        }
+        let keys: Arc<[u64]> = match segment.fast_fields().u64("order") {
+            Ok(column) => {
+                let column = column.first_or_default_col(0);
+                (0..segment.max_doc()).map(|d| column.get_val(d)).collect()
+            }
+            Err(_) => Arc::from(Vec::new()),
+        };
+        let mut read = self.lock();
+        if !read.iter().any(|(s, _)| *s == id) {
+            read.push((id, Arc::clone(&keys)));
+        }
+        keys
+    }
 }
 
 /// Typo-tolerant term queries that share their automata: a word analysed alike in four

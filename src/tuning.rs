@@ -23,6 +23,16 @@ pub const SERVE_ANSWERS_KEPT: usize = 1024;
 /// typing now.
 pub const KEPT_WORD_SCORE_ENTRIES: usize = 2 * 1024 * 1024;
 
+/// `serve` and `live`: how many steps' parsed records each engine keeps between searches.
+/// An answer shows ten or so; a record with its translations is a few kilobytes, so this
+/// is about 10 MB at most: the steps the agents on a floor are being shown now.
+pub const KEPT_RECORDS: usize = 2048;
+
+/// The situation matcher: how many unknown query words' typo matches it remembers. A
+/// query is matched again on every keystroke, its earlier words with it; an entry is a word
+/// and a few numbers, so thousands cost well under a megabyte.
+pub const MATCHER_TYPO_WORDS_KEPT: usize = 4096;
+
 /// Index files up to this size have their checksum verified on every search (a few
 /// microseconds each); bigger ones only when their stamp changed since it was last good
 /// (a flipped bit in them is caught when reading them fails, and the index is rebuilt).

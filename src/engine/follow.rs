@@ -72,7 +72,7 @@ fn follow(repo: &Repo, tx: &Sender<Update>, stop: &AtomicBool) {
     let mut seen = Sight::now(repo);
     let mut engine = match Engine::open(repo) {
         Ok((engine, notices)) => {
-            let shared = Arc::new(engine.keep_word_scores());
+            let shared = Arc::new(engine.keep_between_searches());
             if tx
                 .send(Update::Engine(Arc::clone(&shared), notices))
                 .is_err()
@@ -152,7 +152,7 @@ fn reopen(repo: &Repo, current: Option<&Engine>) -> Result<Option<(Engine, Vec<N
         None => true,
         Some(old) => fresh.changes_since(old).any(),
     };
-    Ok(changed.then_some((fresh.keep_word_scores(), notices)))
+    Ok(changed.then_some((fresh.keep_between_searches(), notices)))
 }
 
 fn describe(e: crate::Error) -> String {

@@ -116,10 +116,10 @@ impl Engine {
         Ok((engine, notices))
     }
 
-    /// Keeps query words' scores between this engine's searches (for front-ends that search
-    /// every keystroke: see [`crate::kept`]).
-    pub fn keep_word_scores(mut self) -> Engine {
-        self.searcher.keep_word_scores();
+    /// Keeps query words' scores and steps' records between this engine's searches (for
+    /// front-ends that search every keystroke: see [`crate::kept`]).
+    pub fn keep_between_searches(mut self) -> Engine {
+        self.searcher.keep_between_searches();
         self
     }
 
@@ -280,12 +280,12 @@ mod tests {
     use crate::search::SearchRequest;
 
     #[test]
-    fn kept_word_scores_answer_every_keystroke_as_a_fresh_search() {
+    fn what_is_kept_answers_every_keystroke_as_a_fresh_search() {
         let dir = crate::testing::shipped_copy();
         let repo = Repo::discover(Some(dir.path()), dir.path()).unwrap();
         let plain = Engine::open(&repo).unwrap().0;
-        let keeping = Engine::open(&repo).unwrap().0.keep_word_scores();
-        let answer = |engine: &Engine, query: &str| -> Vec<(String, String)> {
+        let keeping = Engine::open(&repo).unwrap().0.keep_between_searches();
+        let answer = |engine: &Engine, query: &str| -> Vec<(String, String, String)> {
             let request = SearchRequest {
                 query: query.to_string(),
                 limit: 8,
@@ -298,6 +298,8 @@ mod tests {
                     (
                         format!("{}#{}", h.record.playbook, h.record.step),
                         format!("{:.4}", h.score),
+                        // The step as shown, its translations and the situations it matched.
+                        format!("{:?}", (&h.record, &h.translations, &h.matched_situations)),
                     )
                 })
                 .collect()
