@@ -192,6 +192,10 @@ pub struct Step {
     pub gloss: String,
     pub dont_say: Vec<String>,
     pub escalate_when: Vec<String>,
+    /// Editorial search text in the file's own language (`**Agents ask:**`): how agents ask
+    /// for this step's advice, in their words. Each file has its own (a translation's are
+    /// written for its readers, not translated), so they are not part of the fingerprint.
+    pub asks: Vec<String>,
     /// 1-based line of the step's heading.
     pub line: usize,
     /// In a translation: the original step's [`Step::fingerprint`] when it was translated

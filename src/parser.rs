@@ -478,10 +478,11 @@ enum Label {
     Role,
     DontSay,
     EscalateWhen,
+    AgentsAsk,
 }
 
 impl Label {
-    const ALL: [(Label, &'static str); 7] = [
+    const ALL: [(Label, &'static str); 8] = [
         (Label::Situations, "Situations"),
         (Label::Say, "Say"),
         (Label::SayAdded, "Say (added)"),
@@ -489,6 +490,7 @@ impl Label {
         (Label::Role, "Role"),
         (Label::DontSay, "Don't say"),
         (Label::EscalateWhen, "Escalate when"),
+        (Label::AgentsAsk, "Agents ask"),
     ];
 
     fn name(self) -> &'static str {
@@ -518,6 +520,10 @@ impl Label {
             ("dont say", "Don't say"),
             ("do not say", "Don't say"),
             ("escalate", "Escalate when"),
+            ("asks", "Agents ask"),
+            ("agent asks", "Agents ask"),
+            ("agents asks", "Agents ask"),
+            ("questions", "Agents ask"),
         ];
         if let Some((_, name)) = extra.iter().find(|(k, _)| *k == t) {
             return Some(name);
@@ -903,6 +909,7 @@ impl<'a> BodyParser<'a> {
                     gloss: String::new(),
                     dont_say: Vec::new(),
                     escalate_when: Vec::new(),
+                    asks: Vec::new(),
                     line,
                     original_fingerprint: None,
                 });
@@ -1027,6 +1034,7 @@ impl<'a> BodyParser<'a> {
             }
             Label::DontSay => step.dont_say.extend(items),
             Label::EscalateWhen => step.escalate_when.extend(items),
+            Label::AgentsAsk => step.asks.extend(items),
         }
     }
 
@@ -1352,6 +1360,47 @@ Giv klienten en chance for at udtrykke sine følelser, men irettesæt ham, hvis 
             .map(|d| (d.code, d.line))
             .collect();
         assert!(found.contains(&("E0309", 9)), "{found:?}");
+    }
+
+    #[test]
+    fn how_agents_ask_is_read_in_originals_and_translations_and_kept_apart() {
+        let original = "+++\nid = \"ro-x\"\ntitle = \"t\"\nlang = \"ro\"\n[source]\ntitle = \"s\"\n+++\n\n\
+                        ## Cereți o recenzie {#ask-for-a-review}\n\n**Situations:** follow-up\n\n\
+                        Rugați clientul să lase o recenzie.\n\n**Gloss:** Ask for a review.\n\n\
+                        **Agents ask:**\n- cum cer o recenzie\n- omu' e mulțumit acu', îi zic să scrie ceva?\n";
+        let parsed = parse_playbook(original.as_bytes(), "playbooks/ro/x.md");
+        assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+        let step = &parsed.playbook.unwrap().steps[0];
+        assert_eq!(
+            step.asks,
+            [
+                "cum cer o recenzie",
+                "omu' e mulțumit acu', îi zic să scrie ceva?"
+            ]
+        );
+        // Not guidance, and not what a translation must render: the fingerprint ignores it.
+        assert!(!step.guidance.contains("recenzie\n"), "{}", step.guidance);
+        let without = parse_playbook(
+            original.split("**Agents ask:**").next().unwrap().as_bytes(),
+            "playbooks/ro/x.md",
+        );
+        assert_eq!(
+            without.playbook.unwrap().steps[0].fingerprint(),
+            step.fingerprint()
+        );
+        // A translation has its own, in its language.
+        let translated = "+++\ntranslation_of = \"ro-x\"\nlang = \"th\"\ntitle = \"t\"\n+++\n\n\
+                          ## ขอรีวิว {#ask-for-a-review}\n\nขอให้ลูกค้ารีวิว\n\n\
+                          **Agents ask:** ขอให้ลูกค้ารีวิวยังไงดีคะ\n";
+        let parsed = parse_playbook(translated.as_bytes(), "playbooks/th/ro-x.md");
+        assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+        assert_eq!(
+            parsed.playbook.unwrap().steps[0].asks,
+            ["ขอให้ลูกค้ารีวิวยังไงดีคะ"]
+        );
+        // A near miss of the label is a warning at its line, never silently search text.
+        let asks = original.replace("**Agents ask:**", "**Asks:**");
+        assert!(codes(&asks).contains(&("W0308", 17)), "{:?}", codes(&asks));
     }
 
     #[test]

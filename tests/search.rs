@@ -118,6 +118,46 @@ fn a_last_resort_step_yields_to_first_line_ones_of_the_situation_it_is_not_for()
     assert_eq!(as_first_line, as_last_resort);
 }
 
+/// How agents ask for a step (`**Agents ask:**`) is searched with its text: words only an
+/// agent would use find it; `--json` carries them and `show` prints them, labelled.
+#[test]
+fn a_step_is_found_by_how_agents_ask_for_it() {
+    let tree = mini_tree();
+    let file = tree.path().join("playbooks/da/vrede.md");
+    let original = std::fs::read_to_string(&file).unwrap();
+    let query = ["--", "gå en tur om blokken"];
+    let (before, _, _) = search_json(tree.path(), &query);
+    assert!(
+        before
+            .results
+            .first()
+            .is_none_or(|r| r.step != "take-a-break"),
+        "{:?}",
+        before.results.first().map(|r| &r.step)
+    );
+    let asks = "\n**Agents ask:**\n- slappe af efter en hård samtale\n- gå en tur om blokken?\n";
+    let edited = original.replace(
+        "**Gloss:** Take a break after a hard call.\n",
+        &format!("**Gloss:** Take a break after a hard call.\n{asks}"),
+    );
+    assert_ne!(edited, original);
+    write(&file, edited);
+    let (after, code, stderr) = search_json(tree.path(), &query);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(after.results[0].step, "take-a-break");
+    assert_eq!(
+        after.results[0].asks,
+        ["slappe af efter en hård samtale", "gå en tur om blokken?"]
+    );
+    let out = playbook(tree.path())
+        .args(["show", "--color", "never", "da-mini#take-a-break"])
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(shown.contains("Agents ask"), "{shown}");
+    assert!(shown.contains("gå en tur om blokken?"), "{shown}");
+}
+
 #[test]
 fn lang_and_situation_filters_and_limit() {
     let tree = mini_tree();

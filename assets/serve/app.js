@@ -13,6 +13,7 @@
     english: 'English',
     dont_say: "Don't say",
     escalate_when: 'Escalate when',
+    asks: 'Agents ask',
   };
   const RTL = new Set(['fa', 'ar', 'he', 'ur']);
 
@@ -299,6 +300,10 @@
       parts.push(section(LABELS.escalate_when, [
         el('ul', null, view.escalate_when.map((d) => el('li', { lang: 'en', text: d }))),
       ]));
+    }
+    const asks = pick(view, 'asks') || [];
+    if (asks.length) {
+      parts.push(section(LABELS.asks, [el('ul', null, asks.map((d) => el('li', { lang, text: d })))]));
     }
     parts.push(el('p', { class: 'location' }, [
       el('span', { text: 'Source: ' }),

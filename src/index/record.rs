@@ -17,8 +17,9 @@ use tantivy::schema::{
 /// Bump whenever the schema, an analyzer or the stored record changes: older indexes are
 /// then rebuilt automatically (and the compiled taxonomy with it). 21: the manifest stamps
 /// files with their change time and inode. 22: Persian light verbs are function words.
-/// 23: steps' roles (the record's `role`, the `full_situations` field).
-pub const INDEX_FORMAT: u32 = 23;
+/// 23: steps' roles (the record's `role`, the `full_situations` field). 24: how agents ask
+/// for a step (`asks`, searched with the step's text).
+pub const INDEX_FORMAT: u32 = 24;
 
 /// What is stored for each step: everything a result needs, so rendering never re-reads files.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -43,6 +44,9 @@ pub struct StepRecord {
     pub dont_say: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub escalate_when: Vec<String>,
+    /// How agents ask for the step's advice (`**Agents ask:**`): searched, shown in full views.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub asks: Vec<String>,
     pub path: String,
     pub line: usize,
 }
@@ -61,6 +65,9 @@ pub struct TranslatedStep {
     pub dont_say: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub escalate_when: Vec<String>,
+    /// How agents reading this language ask for the step (its file's `**Agents ask:**`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub asks: Vec<String>,
     /// Where the translated step is written.
     pub path: String,
     pub line: usize,
@@ -83,6 +90,7 @@ impl TranslatedStep {
             phrases_added: step.phrases.iter().map(|p| p.added).collect(),
             dont_say: step.dont_say.clone(),
             escalate_when: step.escalate_when.clone(),
+            asks: step.asks.clone(),
             path: translation.path.clone(),
             line: step.line,
             // A step never stamped is not known to be stale (`check` asks to stamp it).
@@ -102,6 +110,7 @@ impl TranslatedStep {
         parts.extend(self.phrases.iter().map(String::as_str));
         parts.extend(self.dont_say.iter().map(String::as_str));
         parts.extend(self.escalate_when.iter().map(String::as_str));
+        parts.extend(self.asks.iter().map(String::as_str));
         parts.join("\n")
     }
 }
@@ -123,6 +132,7 @@ impl StepRecord {
             role: step.role,
             dont_say: step.dont_say.clone(),
             escalate_when: step.escalate_when.clone(),
+            asks: step.asks.clone(),
             path: playbook.path.clone(),
             line: step.line,
         }
@@ -143,6 +153,9 @@ impl StepRecord {
         // What not to say is written in the playbook's language ("kan ikke", "umuligt"):
         // an agent typing those words is in the situation the step handles.
         parts.extend(self.dont_say.iter().map(String::as_str));
+        // How agents ask for the step, in the playbook's language: their words, not the
+        // source's (an agent types "decompress after a rough call", the step says "take a break").
+        parts.extend(self.asks.iter().map(String::as_str));
         parts.join("\n")
     }
 

@@ -340,6 +340,7 @@ mod tests {
             english: String::new(),
             dont_say: vec![],
             escalate_when: vec![],
+            asks: vec![],
             location: "playbooks/fa/x.md:1".into(),
             origin: crate::render::view::Origin::Original,
         };

@@ -21,6 +21,7 @@ pub enum Label {
     English,
     DontSay,
     EscalateWhen,
+    AgentsAsk,
 }
 
 impl Label {
@@ -33,6 +34,7 @@ impl Label {
             Label::English => "English",
             Label::DontSay => "Don't say",
             Label::EscalateWhen => "Escalate when",
+            Label::AgentsAsk => "Agents ask",
         }
     }
 }
@@ -177,6 +179,8 @@ pub struct StepView {
     pub english: String,
     pub dont_say: Vec<String>,
     pub escalate_when: Vec<String>,
+    /// How agents ask for this step (editorial search text, in the shown language).
+    pub asks: Vec<String>,
     /// Where the step is written: `path:line`.
     pub location: String,
     /// Original, translation (reviewed or not, stale or not), or no translation.
@@ -212,6 +216,7 @@ impl StepView {
                 view.say = phrases(&t.phrases, &t.phrases_added);
                 view.guidance = paragraphs(&t.text);
                 view.dont_say = t.dont_say.clone();
+                view.asks = t.asks.clone();
                 if !t.escalate_when.is_empty() {
                     view.escalate_when = t.escalate_when.clone();
                 }
@@ -246,16 +251,18 @@ impl StepView {
             english: record.gloss.clone(),
             dont_say: record.dont_say.clone(),
             escalate_when: record.escalate_when.clone(),
+            asks: record.asks.clone(),
             location: format!("{}:{}", record.path, record.line),
             origin: Origin::Original,
         }
     }
 
     /// The lists after the English line, with their labels, in the order they are shown.
-    pub fn lists(&self) -> [(Label, &[String]); 2] {
+    pub fn lists(&self) -> [(Label, &[String]); 3] {
         [
             (Label::DontSay, &self.dont_say),
             (Label::EscalateWhen, &self.escalate_when),
+            (Label::AgentsAsk, &self.asks),
         ]
     }
 
@@ -339,6 +346,7 @@ mod tests {
             role: crate::model::Role::FirstLine,
             dont_say: vec![],
             escalate_when: vec![],
+            asks: vec!["kunden bliver ved med at bande".into()],
             path: "playbooks/da/vrede-klienter.md".into(),
             line: 12,
         }
@@ -360,5 +368,12 @@ mod tests {
         );
         assert_eq!(view.location, "playbooks/da/vrede-klienter.md:12");
         assert_eq!(view.situations[0].to_string(), "abusive-caller");
+        // How agents ask for the step comes last, after what not to say and when to escalate.
+        let lists: Vec<Label> = view.lists().iter().map(|(l, _)| *l).collect();
+        assert_eq!(
+            lists,
+            [Label::DontSay, Label::EscalateWhen, Label::AgentsAsk]
+        );
+        assert_eq!(view.asks, ["kunden bliver ved med at bande"]);
     }
 }

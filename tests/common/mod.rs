@@ -29,6 +29,9 @@ pub struct ResultJson {
     pub situations: Vec<String>,
     /// `first-line`, `background` or `last-resort`.
     pub role: String,
+    /// How agents ask for the step (`**Agents ask:**`), in its language.
+    #[serde(default)]
+    pub asks: Vec<String>,
     pub path: String,
     pub line: usize,
     pub score: f64,
