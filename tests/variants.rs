@@ -125,12 +125,12 @@ const THAI: &[Case] = &[
         "listen-actively",
         "don't interrupt the customer",
     ),
-    // With translations, the steps that are about apologising (not only the Thai playbook's
-    // "accept the blame") answer this; the Persian one says so in its title.
+    // With translations, the steps that are about apologising answer this (the Persian, the
+    // Romanian and the Danish one too); the Thai playbook's own leads for a Thai query.
     case(
         "ขอโทษลูกค้า",
-        FA8,
-        "apologise-for-staff-mistake",
+        TH,
+        "accept-the-blame",
         "apologise to the customer",
     ),
     case(

@@ -255,6 +255,7 @@ struct StepSource {
     gloss: String,
     dont_say: Vec<String>,
     escalate_when: Vec<String>,
+    asks: Vec<String>,
 }
 
 #[derive(Clone)]
@@ -276,11 +277,13 @@ struct LangPool {
     phrases: Vec<(String, bool)>,
     /// Words long enough to splice into new ones.
     words: Vec<String>,
-    /// Step titles, playbook titles, `Don't say` and `Escalate when` items (translations).
+    /// Step titles, playbook titles, `Don't say`, `Escalate when` and `Agents ask` items
+    /// (translations).
     step_titles: Vec<String>,
     titles: Vec<String>,
     dont_say: Vec<String>,
     escalate_when: Vec<String>,
+    asks: Vec<String>,
 }
 
 struct Pools {
@@ -585,7 +588,15 @@ impl Pools {
             let dont_say: Vec<String> = (0..step.dont_say.len())
                 .map(|_| pick_or(&pool.dont_say, &pool.sentences, rng))
                 .collect();
-            for (label, items) in [("Don't say", &dont_say), ("Escalate when", &escalate)] {
+            // A translation's own asks, in its language (not translations of the original's).
+            let asks: Vec<String> = (0..step.asks.len())
+                .map(|_| pick_or(&pool.asks, &pool.sentences, rng))
+                .collect();
+            for (label, items) in [
+                ("Don't say", &dont_say),
+                ("Escalate when", &escalate),
+                ("Agents ask", &asks),
+            ] {
                 if !items.is_empty() {
                     let _ = writeln!(out, "**{label}:**");
                     push_list(&mut out, items);
@@ -657,6 +668,7 @@ fn text_pool(playbooks: &[Playbook], lang: Lang) -> LangPool {
                 .extend(source.added.into_iter().map(|t| (t, true)));
             pool.dont_say.extend(source.dont_say);
             pool.escalate_when.extend(source.escalate_when);
+            pool.asks.extend(source.asks);
         }
     }
     pool.titles.retain(|t| !t.is_empty());
@@ -753,6 +765,7 @@ fn write_step(
     for (label, items) in [
         ("Don't say", &step.dont_say),
         ("Escalate when", &step.escalate_when),
+        ("Agents ask", &step.asks),
     ] {
         if !items.is_empty() {
             let _ = writeln!(out, "**{label}:**");
@@ -800,6 +813,7 @@ fn step_source(s: &Step, lang: Lang) -> StepSource {
         gloss: one_line(&s.gloss),
         dont_say: nonempty(&s.dont_say),
         escalate_when: nonempty(&s.escalate_when),
+        asks: nonempty(&s.asks),
     }
 }
 
