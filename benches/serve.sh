@@ -3,17 +3,18 @@
 #   1. 100 concurrent clients on loopback typing queries (`xtask serve-load`: a request per
 #      keystroke, 100 ms apart with jitter; then back to back, the server saturated; then
 #      paced again, typing the ~900 queries of the relevance sets, so that few answers the
-#      server kept can serve them), at the shipped size and at 10,000 playbooks: p50/p95/p99;
+#      server kept can serve them), at the shipped size, at 10,000 playbooks (`10k`) and at
+#      10,000 playbooks with a translation each (`10k-t1`, 20,000 files): p50/p95/p99;
 #   2. keystroke -> results shown in headless Chromium at both sizes
 #      (benches/serve_keystroke.mjs): p50/p95.
 #
 # Usage: bash benches/serve.sh      (needs node, chromium, and `npm ci` in tests/browser)
-# Env:   CLIENTS=100 ROUNDS=4 SIZES="shipped 10k"
+# Env:   CLIENTS=100 ROUNDS=4 SIZES="shipped 10k 10k-t1"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CLIENTS=${CLIENTS:-100}
 ROUNDS=${ROUNDS:-4}
-SIZES=${SIZES:-"shipped 10k"}
+SIZES=${SIZES:-"shipped 10k 10k-t1"}
 TARGET=${CARGO_TARGET_DIR:-target}
 BIN=$TARGET/release/playbook
 XTASK=$TARGET/release/xtask # the workspace's developer tasks: gen-corpus, serve-load
@@ -28,10 +29,17 @@ for size in $SIZES; do
   case $size in
     shipped)
       rm -rf "$root/playbooks"; mkdir -p "$root"; cp -a playbooks "$root/playbooks" ;;
-    *k)
-      count=$(( ${size%k} * 1000 ))
-      if [ "$(awk 'NR == 1' "$root/.gen-corpus" 2>/dev/null)" != "count = $count" ]; then
-        "$XTASK" gen-corpus --count "$count" --out "$root"
+    *k|*k-t[0-4])
+      # NNk: NN,000 playbooks, no translations; NNk-tT: each with T translations. Made again
+      # when the corpus there was made otherwise (or by an older generator: no marker).
+      thousands=${size%%k*}
+      translations=0
+      case $size in *-t*) translations=${size##*-t} ;; esac
+      count=$(( thousands * 1000 ))
+      made=$(awk 'NR <= 3' "$root/.gen-corpus" 2>/dev/null | grep -v '^seed' | paste -sd ' ')
+      if [ "$made" != "count = $count translations = $translations" ]; then
+        rm -rf "$root"
+        "$XTASK" gen-corpus --count "$count" --out "$root" --translations "$translations"
       fi ;;
   esac
   # The index is built before the server starts (serve would build it too, only later).
