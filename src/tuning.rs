@@ -120,7 +120,13 @@ pub const EXPLAINED_WORD_WEIGHT: f32 = 0.7;
 /// a dominant situation. Measured: 0 or 2 lose the originals asked for in the query's
 /// language; a share of the situation's score on top no longer helps; multiplying the
 /// score of own-language steps instead (×1.2 to ×2, with 0 to 3 added) finds 514–530 of 743
-/// dev queries where this finds 528–529: no better, so the simpler sum stays.
+/// dev queries where this finds 528–529: no better, so the simpler sum stays. With eight
+/// `**Agents ask:**` lines per step (fifth session), a smaller boost finds more of the
+/// source-blind dev sets (0.75: 739 of 843, 1.5: 738, 2: 737, 3: 734, 6: 730, 9: 699) but
+/// loses the playbook-written probes' own-language answers (probe2 0.967 -> 0.90) and puts a
+/// Romanian step's own title ("cauza nemulțumirii") and a Thai one's below the top three
+/// behind translations' text: an agent typing the words of a step in its own language must
+/// get it, so 6 stays.
 pub const LANGUAGE_BOOST: f32 = 6.0;
 /// How many further candidates are looked at for a step in the query's own language.
 pub const OWN_LANGUAGE_CANDIDATES: usize = 20;
