@@ -953,23 +953,18 @@ da = ["vil tale med chefen"]
         let used = matcher();
         // Everything resolved, to the bit (f32's Debug is exact).
         let full = |m: &SituationMatcher, q: &str| format!("{:?}", m.resolve(q));
-        // Typed key by key, twice: the second time every unknown word is remembered.
-        for query in [
+        // The second time every unknown word is remembered.
+        let sentences = [
             "custmer wants a refnd, speak to a supervsor",
             "clientul vrea baniii inapoi si cere un mangaer",
             "مشتري پول رو پس ميخواد، با مدیر صحبت کند",
             "ลูกค้าขอคืนเงินค่ะ ขอสายหัวหน้า",
             "kunden vil have pengene tilbagee og tale med chefn",
-        ] {
-            for _ in 0..2 {
-                let mut typed = String::new();
-                for c in query.chars() {
-                    typed.push(c);
-                    assert_eq!(full(&used, &typed), full(&matcher(), &typed), "{typed}");
-                    assert_eq!(used.suggest(&typed, 3), matcher().suggest(&typed, 3));
-                }
-            }
-        }
+        ];
+        crate::testing::each_keystroke_twice(&sentences, |typed| {
+            assert_eq!(full(&used, typed), full(&matcher(), typed), "{typed}");
+            assert_eq!(used.suggest(typed, 3), matcher().suggest(typed, 3));
+        });
     }
 
     #[test]

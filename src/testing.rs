@@ -18,3 +18,18 @@ pub fn shipped_copy() -> tempfile::TempDir {
     }
     dir
 }
+
+/// Calls `typed` with every prefix of each sentence, a character more each time, as an
+/// agent types it, and then all over again (the second time, whatever a front-end keeps
+/// between searches is there from the first).
+pub fn each_keystroke_twice(sentences: &[&str], mut typed: impl FnMut(&str)) {
+    for sentence in sentences {
+        for _ in 0..2 {
+            let mut prefix = String::new();
+            for c in sentence.chars() {
+                prefix.push(c);
+                typed(&prefix);
+            }
+        }
+    }
+}

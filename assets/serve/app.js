@@ -301,7 +301,7 @@
         el('ul', null, view.escalate_when.map((d) => el('li', { lang: 'en', text: d }))),
       ]));
     }
-    const asks = pick(view, 'asks') || [];
+    const asks = pick(view, 'asks');
     if (asks.length) {
       parts.push(section(LABELS.asks, [el('ul', null, asks.map((d) => el('li', { lang, text: d })))]));
     }
