@@ -450,11 +450,14 @@ impl Searcher {
         let query = BooleanQuery::new(outer);
         let searcher = self.index.reader.searcher();
         let limit = request.limit.max(1);
-        // A few more candidates when the query's language is known: if none of the best
-        // `limit` is in that language, the best one that is takes the last place (below).
-        let wants_own_language = query_lang.is_some() && request.langs.is_empty() && limit > 1;
+        // The first screen: the places an agent sees without asking for more.
+        let screen = limit.min(DEFAULT_LIMIT);
+        // A few more candidates when the query's language is known: if none of the first
+        // screen's steps is in that language, the best one that is takes its last place
+        // (below), whatever the limit, so that a longer list begins as the default one does.
+        let wants_own_language = query_lang.is_some() && request.langs.is_empty() && screen > 1;
         let candidates = if wants_own_language {
-            limit + OWN_LANGUAGE_CANDIDATES
+            limit.max(screen + OWN_LANGUAGE_CANDIDATES)
         } else {
             limit
         };
@@ -475,23 +478,39 @@ impl Searcher {
                 Hit::new(record, translations, score).with_situations(matched_situations),
             ))
         };
-        let mut hits = Vec::with_capacity(limit);
-        for &candidate in top.iter().take(limit) {
-            hits.extend(hit(candidate)?);
-        }
+        let mut order: Vec<usize> = (0..top.len().min(limit)).collect();
         if let Some(lang) = query_lang.filter(|_| wants_own_language)
-            && hits.len() == limit
-            && !hits.iter().any(|h| h.record.lang == lang)
+            && top.len() >= screen
         {
             let floor = top.first().map_or(0.0, |t| t.0) * OWN_LANGUAGE_MIN_SHARE;
-            for &candidate in top.iter().skip(limit).take_while(|c| c.0 >= floor) {
-                if let Some(h) = hit(candidate)?
-                    && h.record.lang == lang
-                {
-                    hits[limit - 1] = h;
-                    break;
+            let is_own = |i: usize| -> Result<bool> {
+                Ok(self
+                    .stored(&searcher, top[i].1)?
+                    .is_some_and(|s| s.0.lang == lang))
+            };
+            let mut own_on_screen = false;
+            for i in 0..screen {
+                own_on_screen |= is_own(i)?;
+            }
+            if !own_on_screen {
+                let mut best_own = None;
+                for i in (screen..top.len()).take_while(|&i| top[i].0 >= floor) {
+                    if is_own(i)? {
+                        best_own = Some(i);
+                        break;
+                    }
+                }
+                if let Some(own) = best_own {
+                    // It takes the screen's last place; the steps below move down one.
+                    order.retain(|&i| i != own);
+                    order.insert(screen - 1, own);
+                    order.truncate(limit);
                 }
             }
+        }
+        let mut hits = Vec::with_capacity(limit);
+        for i in order {
+            hits.extend(hit(top[i])?);
         }
         // Found only through typo tolerance: no word of the query is in the index as typed.
         // (Told from the terms' document frequencies, which the query needed anyway: counting

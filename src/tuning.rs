@@ -113,22 +113,22 @@ pub const LATER_ROLE_SITUATION_SHARE: f32 = 0.97;
 /// words is still a little likelier; measured: 0.2-0.4 lose, 1.0 loses).
 pub const EXPLAINED_WORD_WEIGHT: f32 = 0.7;
 
-/// Score added to a step written in the query's language. Every step now carries its
-/// translations, so any step can be read in the query's language; but the original is
-/// what its editors wrote and reviewed, so among near-equals it comes first. More than a
-/// situation's prior (an agent reads an original in their language fastest), far less than
-/// a dominant situation. Measured: 0 or 2 lose the originals asked for in the query's
-/// language; a share of the situation's score on top no longer helps; multiplying the
-/// score of own-language steps instead (×1.2 to ×2, with 0 to 3 added) finds 514–530 of 743
-/// dev queries where this finds 528–529: no better, so the simpler sum stays. With eight
-/// `**Agents ask:**` lines per step (fifth session), a smaller boost finds more of the
-/// source-blind dev sets (0.75: 739 of 843, 1.5: 738, 2: 737, 3: 734, 6: 730, 9: 699) but
-/// loses the playbook-written probes' own-language answers (probe2 0.967 -> 0.90) and puts a
-/// Romanian step's own title ("cauza nemulțumirii") and a Thai one's below the top three
-/// behind translations' text: an agent typing the words of a step in its own language must
-/// get it, so 6 stays.
-pub const LANGUAGE_BOOST: f32 = 6.0;
-/// How many further candidates are looked at for a step in the query's own language.
+/// Score added to a step written in the query's language. Every step carries its
+/// translations, so any step can be read in the query's language; but the original is what
+/// its editors wrote and reviewed, so among near-equals it comes first: a tie-breaker, about
+/// half of one well-matched word, far less than a situation's prior. History: 6 until the
+/// sixth session of 2026-11-28, when it buried the answers other articles give (a Danish
+/// query got the Danish article's general steps before the Persian article's specific
+/// one). Measured then on the source-blind dev sets (A B D F H J L, 650 queries): 6 finds
+/// 523, 3 finds 532, 2 finds 540, 1.5 finds 542, 0.5 finds 540; the playbook-written probes,
+/// whose anchors name one language's original only, lose 13 of 240 at 2. What a larger
+/// boost protected (a Romanian step's own title, "cauza nemulțumirii"; a Thai query's Thai
+/// step) is kept by the first screen's own-language place instead
+/// ([`OWN_LANGUAGE_CANDIDATES`]).
+pub const LANGUAGE_BOOST: f32 = 2.0;
+/// How many further candidates are looked at for a step in the query's own language: if
+/// none of the first screen's (the default limit's) steps is in it, the best that is takes
+/// the screen's last place.
 pub const OWN_LANGUAGE_CANDIDATES: usize = 20;
 /// A step in the query's language takes the last shown place only if it scores at least
 /// this share of the best result: an agent reads their own language fastest, but a step

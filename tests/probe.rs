@@ -35,8 +35,14 @@
 //! language (helpers who read only the playbooks), four per step: A 0.867, B 0.827, C 0.790,
 //! D 0.690, E 0.720, F 0.740, G 0.740, H 0.770, I 0.820, J 0.760, K 0.760; eight per step:
 //! A 0.907, B 0.853, C 0.750, D 0.780, E 0.770, F 0.750, G 0.810, H 0.790, I 0.850, J 0.810,
-//! K 0.810 (the same with the asks' text left out of the scored JSON). They guard the level
-//! reached, a little under it; the goal (0.90) is above.
+//! K 0.810 (the same with the asks' text left out of the scored JSON). Two more in the sixth
+//! session, before it changed anything: `blindL.jsonl` (0.780; new agents quoting what the
+//! customer said, a quarter answered in another language's article; its misses were studied)
+//! and `blindM.jsonl` (0.810; shift leads' terse everyday words, half answered in another
+//! language's article; held out). Then the language boost became a tie-breaker (6 -> 2) with
+//! an own-language place on the first screen: A 0.880, B 0.853, C 0.820, D 0.830, E 0.750,
+//! F 0.800, G 0.820, H 0.830, I 0.850, J 0.850, K 0.790, L 0.790, M 0.810. They guard the
+//! level reached, a little under it; the goal (0.90) is above.
 //!
 //! Scored like `../shared/eval/run_eval.py`: a query is a hit when one of its top-k results,
 //! all its strings joined, contains an anchor after normalisation (NFKC, lowercase, no ZWNJ
@@ -120,7 +126,7 @@ fn fourth_blind_probe_messy_input() {
 
 #[test]
 fn source_blind_probe_a() {
-    assert_recall_at_least("blindA", include_str!("fixtures/blindA.jsonl"), 0.88);
+    assert_recall_at_least("blindA", include_str!("fixtures/blindA.jsonl"), 0.86);
 }
 
 #[test]
@@ -130,12 +136,12 @@ fn source_blind_probe_b() {
 
 #[test]
 fn source_blind_probe_c_held_out() {
-    assert_recall_at_least("blindC", include_str!("fixtures/blindC.jsonl"), 0.73);
+    assert_recall_at_least("blindC", include_str!("fixtures/blindC.jsonl"), 0.79);
 }
 
 #[test]
 fn source_blind_probe_d() {
-    assert_recall_at_least("blindD", include_str!("fixtures/blindD.jsonl"), 0.75);
+    assert_recall_at_least("blindD", include_str!("fixtures/blindD.jsonl"), 0.80);
 }
 
 #[test]
@@ -145,7 +151,7 @@ fn source_blind_probe_e_held_out() {
 
 #[test]
 fn source_blind_probe_f() {
-    assert_recall_at_least("blindF", include_str!("fixtures/blindF.jsonl"), 0.72);
+    assert_recall_at_least("blindF", include_str!("fixtures/blindF.jsonl"), 0.77);
 }
 
 #[test]
@@ -155,7 +161,7 @@ fn source_blind_probe_g_held_out() {
 
 #[test]
 fn source_blind_probe_h() {
-    assert_recall_at_least("blindH", include_str!("fixtures/blindH.jsonl"), 0.76);
+    assert_recall_at_least("blindH", include_str!("fixtures/blindH.jsonl"), 0.80);
 }
 
 #[test]
@@ -165,12 +171,22 @@ fn source_blind_probe_i_held_out() {
 
 #[test]
 fn source_blind_probe_j() {
-    assert_recall_at_least("blindJ", include_str!("fixtures/blindJ.jsonl"), 0.78);
+    assert_recall_at_least("blindJ", include_str!("fixtures/blindJ.jsonl"), 0.82);
 }
 
 #[test]
 fn source_blind_probe_k_held_out() {
-    assert_recall_at_least("blindK", include_str!("fixtures/blindK.jsonl"), 0.78);
+    assert_recall_at_least("blindK", include_str!("fixtures/blindK.jsonl"), 0.77);
+}
+
+#[test]
+fn source_blind_probe_l() {
+    assert_recall_at_least("blindL", include_str!("fixtures/blindL.jsonl"), 0.76);
+}
+
+#[test]
+fn source_blind_probe_m_held_out() {
+    assert_recall_at_least("blindM", include_str!("fixtures/blindM.jsonl"), 0.78);
 }
 
 fn assert_recall(name: &str, jsonl: &str) {

@@ -72,6 +72,37 @@ fn the_query_language_keeps_a_place_among_the_results() {
     assert_eq!(json.results[0].step, "use-positive-words");
 }
 
+/// The first screen (the default three) holds a step written in the query's language when
+/// one matches well enough, and a longer list begins as the default one does.
+#[test]
+fn the_first_screen_keeps_an_own_language_place_whatever_the_limit() {
+    let tree = shipped_tree();
+    // "How do I apologise to the customer" (Thai), "the customer wants the money back"
+    // (Romanian), "the customer threatens me" (Danish), "the customer is rude" (Persian).
+    for (query, lang) in [
+        ("ขอโทษลูกค้ายังไงดี", "th"),
+        ("clientul vrea banii înapoi", "ro"),
+        ("kunden truer mig", "da"),
+        ("مشتری بی ادب است", "fa"),
+    ] {
+        let (three, _, _) = search_json(tree.path(), &["--", query]);
+        let (ten, _, _) = search_json(tree.path(), &["--limit", "10", "--", query]);
+        let steps = |json: &crate::common::SearchJson, n: usize| -> Vec<String> {
+            json.results
+                .iter()
+                .take(n)
+                .map(|r| format!("{}#{}", r.playbook, r.step))
+                .collect()
+        };
+        assert_eq!(steps(&three, 3), steps(&ten, 3), "{query}");
+        assert_eq!(ten.results.len(), 10, "{query}");
+        assert!(
+            three.results.iter().any(|r| r.lang == lang),
+            "{query}: {:?}",
+            steps(&three, 3)
+        );
+    }
+}
 #[test]
 fn typos_are_tolerated_but_exact_ranks_first() {
     let tree = mini_tree();
