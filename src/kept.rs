@@ -189,10 +189,28 @@ impl Weight for KeptWeight {
 }
 
 /// Walks a kept list as tantivy's scorers walk postings.
-struct ListScorer {
+pub(crate) struct ListScorer {
     list: Arc<SegmentScores>,
     at: usize,
     boost: Score,
+}
+
+impl ListScorer {
+    /// A scorer over `docs` (ascending) and their `scores`.
+    pub(crate) fn new(docs: Vec<DocId>, scores: Vec<Score>) -> Self {
+        ListScorer {
+            list: Arc::new(SegmentScores { docs, scores }),
+            at: 0,
+            boost: 1.0,
+        }
+    }
+
+    /// The documents not walked yet, their scores, and the boost each score is multiplied
+    /// by (what [`Scorer::score`] returns for each), for a caller that reads them all.
+    pub(crate) fn remaining(&self) -> (&[DocId], &[Score], Score) {
+        let at = self.at.min(self.list.docs.len());
+        (&self.list.docs[at..], &self.list.scores[at..], self.boost)
+    }
 }
 
 impl DocSet for ListScorer {

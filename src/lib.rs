@@ -28,6 +28,7 @@ pub mod render;
 pub mod scaffold;
 pub mod search;
 pub mod serve;
+pub mod summed;
 pub mod taxonomy;
 #[cfg(test)]
 mod testing;

@@ -8,6 +8,7 @@ use crate::index::{SearchIndex, StepRecord, TranslatedStep};
 use crate::kept::{KeptRecords, KeptScores, KeptWord};
 pub use crate::matcher::{Resolved, SituationMatcher, typo_budget};
 use crate::model::Lang;
+use crate::summed::SummedQuery;
 use crate::taxonomy::Taxonomy;
 use crate::tuning::{
     DOMINANT_COVERAGE, DOMINANT_SITUATION_BOOST, EXPLAINED_WORD_WEIGHT, FIELD_ENGLISH, FIELD_EXACT,
@@ -398,12 +399,11 @@ impl Searcher {
             ] {
                 let term = Term::from_field_text(field, &r.id);
                 let q = TermQuery::new(term, IndexRecordOption::Basic);
+                let score = share * situation_boost(r);
+                let key = || format!("situation:{}:{}:{score}", field.field_id(), r.id);
                 core.push((
                     Occur::Should,
-                    Box::new(ConstScoreQuery::new(
-                        Box::new(q),
-                        share * situation_boost(r),
-                    )),
+                    self.kept_constant(key, ConstScoreQuery::new(Box::new(q), score)),
                 ));
             }
         }
@@ -415,39 +415,46 @@ impl Searcher {
             let q = situation_filter(fields.situations, &request.situations);
             core.push((Occur::Should, Box::new(ConstScoreQuery::new(q, 1.0))));
         }
-        let mut outer: Vec<(Occur, Box<dyn Query>)> =
-            vec![(Occur::Must, Box::new(BooleanQuery::new(core)))];
-        if let Some(lang) = query_lang {
+        let language_boost: Option<Box<dyn Query>> = query_lang.map(|lang| {
             let q = TermQuery::new(
                 Term::from_field_text(fields.lang, lang.code()),
                 IndexRecordOption::Basic,
             );
-            outer.push((
-                Occur::Should,
-                Box::new(ConstScoreQuery::new(Box::new(q), LANGUAGE_BOOST)),
-            ));
-        }
-        if !request.langs.is_empty() {
-            let langs: Vec<(Occur, Box<dyn Query>)> = request
-                .langs
-                .iter()
-                .map(|l| {
-                    let q: Box<dyn Query> = Box::new(TermQuery::new(
-                        Term::from_field_text(fields.lang, l.code()),
-                        IndexRecordOption::Basic,
-                    ));
-                    (Occur::Should, q)
-                })
-                .collect();
-            outer.push((Occur::Must, Box::new(BooleanQuery::new(langs))));
-        }
-        if !request.situations.is_empty() {
-            outer.push((
-                Occur::Must,
-                situation_filter(fields.situations, &request.situations),
-            ));
-        }
-        let query = BooleanQuery::new(outer);
+            let key = || format!("lang:{}:{LANGUAGE_BOOST}", lang.code());
+            self.kept_constant(key, ConstScoreQuery::new(Box::new(q), LANGUAGE_BOOST))
+        });
+        let query: Box<dyn Query> = if request.langs.is_empty() && request.situations.is_empty() {
+            // The everyday search, summed densely (see `crate::summed`).
+            Box::new(SummedQuery {
+                required: core.into_iter().map(|(_, q)| q).collect(),
+                optional: language_boost.into_iter().collect(),
+            })
+        } else {
+            let mut outer: Vec<(Occur, Box<dyn Query>)> =
+                vec![(Occur::Must, Box::new(BooleanQuery::new(core)))];
+            outer.extend(language_boost.map(|q| (Occur::Should, q)));
+            if !request.langs.is_empty() {
+                let langs: Vec<(Occur, Box<dyn Query>)> = request
+                    .langs
+                    .iter()
+                    .map(|l| {
+                        let q: Box<dyn Query> = Box::new(TermQuery::new(
+                            Term::from_field_text(fields.lang, l.code()),
+                            IndexRecordOption::Basic,
+                        ));
+                        (Occur::Should, q)
+                    })
+                    .collect();
+                outer.push((Occur::Must, Box::new(BooleanQuery::new(langs))));
+            }
+            if !request.situations.is_empty() {
+                outer.push((
+                    Occur::Must,
+                    situation_filter(fields.situations, &request.situations),
+                ));
+            }
+            Box::new(BooleanQuery::new(outer))
+        };
         let searcher = self.index.reader.searcher();
         let limit = request.limit.max(1);
         // The first screen: the places an agent sees without asking for more.
@@ -461,7 +468,7 @@ impl Searcher {
         } else {
             limit
         };
-        let top = top_candidates(&searcher, &self.orders, &query, candidates)?;
+        let top = top_candidates(&searcher, &self.orders, query.as_ref(), candidates)?;
         let resolved_ids: HashSet<&str> = resolved.iter().map(|r| r.id.as_str()).collect();
         let hit = |(score, address): (f32, tantivy::DocAddress)| -> Result<Option<Hit>> {
             let Some(stored) = self.stored(&searcher, address)? else {
@@ -518,6 +525,20 @@ impl Searcher {
         // up to a third of a long query's time.)
         let fuzzy_only = !hits.is_empty() && resolved.is_empty() && !any_word_as_typed;
         Ok((hits, fuzzy_only))
+    }
+
+    /// A constant-score clause (a situation's prior, the language boost), its list kept
+    /// between searches when the engine keeps: the same in every search of a snapshot, and
+    /// at 10,000 playbooks a language's steps are tens of thousands of postings to decode.
+    fn kept_constant(&self, key: impl FnOnce() -> String, q: ConstScoreQuery) -> Box<dyn Query> {
+        match &self.kept {
+            Some(kept) => Box::new(KeptWord {
+                key: Arc::from(key()),
+                inner: q,
+                kept: Arc::clone(kept),
+            }),
+            None => Box::new(q),
+        }
     }
 
     /// The free-text part of the query over every analyzer's field, a clause per word;
