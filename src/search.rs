@@ -403,7 +403,7 @@ impl Searcher {
                 let key = || format!("situation:{}:{}:{score}", field.field_id(), r.id);
                 core.push((
                     Occur::Should,
-                    self.kept_constant(key, ConstScoreQuery::new(Box::new(q), score)),
+                    self.kept_clause(key, ConstScoreQuery::new(Box::new(q), score)),
                 ));
             }
         }
@@ -421,7 +421,7 @@ impl Searcher {
                 IndexRecordOption::Basic,
             );
             let key = || format!("lang:{}:{LANGUAGE_BOOST}", lang.code());
-            self.kept_constant(key, ConstScoreQuery::new(Box::new(q), LANGUAGE_BOOST))
+            self.kept_clause(key, ConstScoreQuery::new(Box::new(q), LANGUAGE_BOOST))
         });
         let query: Box<dyn Query> = if request.langs.is_empty() && request.situations.is_empty() {
             // The everyday search, summed densely (see `crate::summed`).
@@ -469,32 +469,22 @@ impl Searcher {
             limit
         };
         let top = top_candidates(&searcher, &self.orders, query.as_ref(), candidates)?;
-        let resolved_ids: HashSet<&str> = resolved.iter().map(|r| r.id.as_str()).collect();
-        let hit = |(score, address): (f32, tantivy::DocAddress)| -> Result<Option<Hit>> {
-            let Some(stored) = self.stored(&searcher, address)? else {
-                return Ok(None);
-            };
-            let (record, translations) = stored.as_ref().clone();
-            let matched_situations = record
-                .situations
-                .iter()
-                .filter(|s| resolved_ids.contains(String::as_str(s)))
-                .cloned()
-                .collect();
-            Ok(Some(
-                Hit::new(record, translations, score).with_situations(matched_situations),
-            ))
+        // Each candidate's stored record, read once (in order, as far as needed): the
+        // own-language place below looks at their languages, the hits are made of them.
+        let mut read: Vec<Option<Arc<StoredStep>>> = Vec::new();
+        let mut stored = |i: usize| -> Result<Option<Arc<StoredStep>>> {
+            while read.len() <= i {
+                read.push(self.stored(&searcher, top[read.len()].1)?);
+            }
+            Ok(read[i].clone())
         };
         let mut order: Vec<usize> = (0..top.len().min(limit)).collect();
         if let Some(lang) = query_lang.filter(|_| wants_own_language)
             && top.len() >= screen
         {
             let floor = top.first().map_or(0.0, |t| t.0) * OWN_LANGUAGE_MIN_SHARE;
-            let is_own = |i: usize| -> Result<bool> {
-                Ok(self
-                    .stored(&searcher, top[i].1)?
-                    .is_some_and(|s| s.0.lang == lang))
-            };
+            let mut is_own =
+                |i: usize| -> Result<bool> { Ok(stored(i)?.is_some_and(|s| s.0.lang == lang)) };
             let mut own_on_screen = false;
             for i in 0..screen {
                 own_on_screen |= is_own(i)?;
@@ -515,9 +505,20 @@ impl Searcher {
                 }
             }
         }
+        let resolved_ids: HashSet<&str> = resolved.iter().map(|r| r.id.as_str()).collect();
         let mut hits = Vec::with_capacity(limit);
         for i in order {
-            hits.extend(hit(top[i])?);
+            let Some(step) = stored(i)? else {
+                continue;
+            };
+            let (record, translations) = step.as_ref().clone();
+            let matched_situations = record
+                .situations
+                .iter()
+                .filter(|s| resolved_ids.contains(String::as_str(s)))
+                .cloned()
+                .collect();
+            hits.push(Hit::new(record, translations, top[i].0).with_situations(matched_situations));
         }
         // Found only through typo tolerance: no word of the query is in the index as typed.
         // (Told from the terms' document frequencies, which the query needed anyway: counting
@@ -527,10 +528,11 @@ impl Searcher {
         Ok((hits, fuzzy_only))
     }
 
-    /// A constant-score clause (a situation's prior, the language boost), its list kept
-    /// between searches when the engine keeps: the same in every search of a snapshot, and
-    /// at 10,000 playbooks a language's steps are tens of thousands of postings to decode.
-    fn kept_constant(&self, key: impl FnOnce() -> String, q: ConstScoreQuery) -> Box<dyn Query> {
+    /// A clause whose scores are the same in every search of a snapshot (a word typed
+    /// before, a situation's prior, the language boost), its list kept between searches when
+    /// the engine keeps; `key` names it exactly. At 10,000 playbooks a language's steps alone
+    /// are tens of thousands of postings to decode.
+    fn kept_clause<Q: Query + Clone>(&self, key: impl FnOnce() -> String, q: Q) -> Box<dyn Query> {
         match &self.kept {
             Some(kept) => Box::new(KeptWord {
                 key: Arc::from(key()),
@@ -641,13 +643,11 @@ impl Searcher {
             .into_iter()
             .map(|(word, d)| {
                 let inner = DisjunctionMaxQuery::with_tie_breaker(d, TIE_BREAKER);
-                let q: Box<dyn Query> = match &self.kept {
-                    Some(kept) if word != typing => Box::new(KeptWord {
-                        key: Arc::from(keys.remove(&word).unwrap_or_default()),
-                        inner,
-                        kept: Arc::clone(kept),
-                    }),
-                    _ => Box::new(inner),
+                // The word being typed changes with the next key: nothing to keep.
+                let q: Box<dyn Query> = if word == typing {
+                    Box::new(inner)
+                } else {
+                    self.kept_clause(|| keys.remove(&word).unwrap_or_default(), inner)
                 };
                 (Occur::Should, q)
             })

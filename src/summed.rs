@@ -93,21 +93,26 @@ impl SummedWeight {
                 Err(_) => &mut fresh,
             };
             sums.prepare(reader.max_doc());
-            let mut result = Ok(());
-            for (weights, required) in [(&self.required, true), (&self.optional, false)] {
-                for weight in weights.iter() {
-                    match weight.scorer(reader, 1.0) {
-                        Ok(mut scorer) => sums.add(scorer.as_mut(), required),
-                        Err(e) => result = Err(e),
-                    }
-                    if result.is_err() {
-                        break;
-                    }
-                }
+            let added = self.add_all(reader, sums);
+            // Drained either way, so that the array is clean for the next search; a failed
+            // sum hands nothing on.
+            match added {
+                Ok(()) => sums.drain(matched),
+                Err(_) => sums.drain(&mut |_, _| {}),
             }
-            sums.drain(matched);
-            result
+            added
         })
+    }
+
+    /// Adds every required clause's matches, then the optional ones'.
+    fn add_all(&self, reader: &SegmentReader, sums: &mut Sums) -> tantivy::Result<()> {
+        for weight in &self.required {
+            sums.add(weight.scorer(reader, 1.0)?.as_mut(), true);
+        }
+        for weight in &self.optional {
+            sums.add(weight.scorer(reader, 1.0)?.as_mut(), false);
+        }
+        Ok(())
     }
 }
 

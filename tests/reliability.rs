@@ -17,22 +17,19 @@ fn step_ids(json: &common::SearchJson) -> Vec<String> {
 }
 
 fn answers(root: &Path) -> Vec<Vec<String>> {
-    QUERIES
-        .iter()
-        .map(|q| {
-            let (json, code, stderr) = search_json(root, &["--limit", "5", "--", q]);
-            assert_eq!(code, 0, "{q}: {stderr}");
-            step_ids(&json)
-        })
+    scored_answers(root, 5)
+        .into_iter()
+        .map(|answer| answer.into_iter().map(|(step, _)| step).collect())
         .collect()
 }
 
-/// `playbook#step` and score of each of the first ten results of each of [`QUERIES`].
-fn scored_answers(root: &Path) -> Vec<Vec<(String, f64)>> {
+/// `playbook#step` and score of each of the first `limit` results of each of [`QUERIES`].
+fn scored_answers(root: &Path, limit: usize) -> Vec<Vec<(String, f64)>> {
     QUERIES
         .iter()
         .map(|q| {
-            let (json, code, stderr) = search_json(root, &["--limit", "10", "--", q]);
+            let limit = limit.to_string();
+            let (json, code, stderr) = search_json(root, &["--limit", &limit, "--", q]);
             assert_eq!(code, 0, "{q}: {stderr}");
             json.results
                 .iter()
@@ -332,7 +329,7 @@ fn concurrent_refreshes_after_an_edit_agree() {
 fn many_edits_keep_the_index_in_a_few_segments() {
     let tree = shipped_tree();
     let root = tree.path();
-    let expected = scored_answers(root);
+    let expected = scored_answers(root, 10);
     let path = root.join("playbooks/da/vrede-klienter.md");
     let text = std::fs::read_to_string(&path).unwrap();
     for i in 0..12 {
@@ -347,7 +344,7 @@ fn many_edits_keep_the_index_in_a_few_segments() {
     // The first answer is the same, and the first three keep their scores within a tenth:
     // until a merge drops them, replaced steps still count in the words' statistics
     // (README says so), so near ties below the first may trade places, but no score moves far.
-    for (now, before) in scored_answers(root).iter().zip(&expected) {
+    for (now, before) in scored_answers(root, 10).iter().zip(&expected) {
         assert_eq!(now.first().map(|a| &a.0), before.first().map(|a| &a.0));
         for (step, score) in before.iter().take(3) {
             let (_, now_score) = now
