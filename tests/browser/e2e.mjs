@@ -60,6 +60,9 @@ async function typeQuery(page, q) {
   await page.fill('#q', '');
   await page.focus('#q');
   await page.keyboard.type(q);
+  // The list is redrawn as each keystroke's answer arrives: wait for the whole query's answer,
+  // or an element found now may be replaced (detached) before it is looked at.
+  await page.waitForFunction((want) => document.getElementById('results').dataset.query === want, q);
 }
 
 async function clipboard(page) {
