@@ -16,6 +16,7 @@ pub mod diagnostic;
 pub mod engine;
 pub mod error;
 pub mod files;
+pub mod finglish;
 pub mod fixed;
 pub mod index;
 pub mod kept;

@@ -4,6 +4,7 @@
 
 use crate::analysis::{Analyzer, Script, dominant_script};
 use crate::error::{Error, Result};
+use crate::finglish::{self, Lexicon, Reading as Finglish};
 use crate::index::{SearchIndex, StepRecord, TranslatedStep};
 use crate::kept::{KeptRecords, KeptScores, KeptWord};
 pub use crate::matcher::{Resolved, SituationMatcher, typo_budget};
@@ -12,14 +13,14 @@ use crate::summed::SummedQuery;
 use crate::taxonomy::Taxonomy;
 use crate::tuning::{
     DOMINANT_COVERAGE, DOMINANT_SITUATION_BOOST, EXPLAINED_WORD_WEIGHT, FIELD_ENGLISH, FIELD_EXACT,
-    FIELD_STEMMED, FIELD_THAI_BIGRAMS, FUZZY_FACTOR, LANGUAGE_BOOST, LATER_ROLE_SITUATION_SHARE,
-    MAX_SITUATION_STRENGTH, OWN_LANGUAGE_CANDIDATES, OWN_LANGUAGE_MIN_SHARE,
-    PRIMARY_SITUATION_SHARE, SITUATION_PRIOR, TIE_BREAKER,
+    FIELD_STEMMED, FIELD_THAI_BIGRAMS, FINGLISH_MIN_LETTERS, FUZZY_FACTOR, LANGUAGE_BOOST,
+    LATER_ROLE_SITUATION_SHARE, MAX_SITUATION_STRENGTH, OWN_LANGUAGE_CANDIDATES,
+    OWN_LANGUAGE_MIN_SHARE, PRIMARY_SITUATION_SHARE, SITUATION_PRIOR, TIE_BREAKER,
 };
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
     AutomatonWeight, BooleanQuery, BoostQuery, ConstScoreQuery, DfaWrapper, DisjunctionMaxQuery,
@@ -211,6 +212,10 @@ pub struct SearchResults {
     pub situations: Vec<String>,
     /// The language the query seems to be written in, if it is clear.
     pub query_lang: Option<String>,
+    /// The query in Persian script, when it was Persian typed in Latin letters (Finglish):
+    /// what was searched for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_as: Option<String>,
     /// The language the results are shown in (each result's `shown`).
     pub reading: Lang,
     pub results: Vec<Hit>,
@@ -232,7 +237,11 @@ pub struct Searcher {
     kept: Option<Arc<KeptScores>>,
     /// Steps' parsed records kept between searches (the same front-ends).
     kept_records: Option<KeptRecords<StoredStep>>,
-    orders: Arc<SegmentOrders>,
+    orders: Arc<PerSegment<[u64]>>,
+    /// Each segment's Persian words, for reading Finglish queries (built on the first one).
+    finglish: PerSegment<Lexicon>,
+    /// The taxonomy's Persian names' words, for the same.
+    taxonomy_finglish: OnceLock<Lexicon>,
 }
 
 /// A step's record and its translations, as the index stores them.
@@ -253,6 +262,8 @@ impl Searcher {
             kept: None,
             kept_records: None,
             orders: Arc::default(),
+            finglish: PerSegment::default(),
+            taxonomy_finglish: OnceLock::new(),
         }
     }
 
@@ -280,7 +291,9 @@ impl Searcher {
                 )));
             }
         }
-        let query = request.query.trim();
+        let typed = request.query.trim();
+        let finglish = self.finglish_reading(typed);
+        let query = finglish.as_ref().map_or(typed, |r| r.persian.as_str());
         let resolved = if query.is_empty() {
             Vec::new()
         } else {
@@ -304,6 +317,7 @@ impl Searcher {
             query: request.query.clone(),
             situations: resolved.iter().map(|r| r.id.clone()).collect(),
             query_lang: query_lang.map(|l| l.code().to_string()),
+            read_as: finglish.map(|r| r.persian),
             reading,
             results,
             suggestions,
@@ -655,6 +669,83 @@ impl Searcher {
         (clauses, !found_as_typed.is_empty())
     }
 
+    /// `query` read as Persian when it is Persian typed in Latin letters (see
+    /// [`crate::finglish`]): its words are looked up in the index's Persian words and the
+    /// taxonomy's Persian names, and in the Latin-script fields to tell them from English,
+    /// Danish and Romanian words.
+    fn finglish_reading(&self, query: &str) -> Option<Finglish> {
+        let long_words = query
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .filter(|w| w.len() >= FINGLISH_MIN_LETTERS)
+            .count();
+        // Most queries are not: Persian script, Thai, Danish or Romanian letters, or fewer
+        // than two words that could be, decide it before any lexicon is read.
+        if long_words < 2 || query.chars().any(|c| c.is_alphabetic() && !c.is_ascii()) {
+            return None;
+        }
+        let searcher = self.index.reader.searcher();
+        let latin_fields = [
+            Analyzer::LatinExact,
+            Analyzer::English,
+            Analyzer::Danish,
+            Analyzer::Romanian,
+        ];
+        let is_latin_word = |word: &str| {
+            latin_fields.iter().any(|&analyzer| {
+                let field = self.index.fields.text_field(analyzer);
+                analyzer.terms(word).iter().any(|term| {
+                    searcher
+                        .doc_freq(&Term::from_field_text(field, term))
+                        .is_ok_and(|n| n > 0)
+                })
+            })
+        };
+        // English, Danish and Romanian queries stop here, before any lexicon is read: they
+        // have at most one word (a typo, a name) the playbooks do not use.
+        let unknown = query
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .filter(|w| w.len() >= FINGLISH_MIN_LETTERS)
+            .filter(|w| !crate::analysis::is_stop_word(w) && !is_latin_word(w))
+            .count();
+        if unknown < 2 {
+            return None;
+        }
+        let persian = self.index.fields.text_field(Analyzer::Persian);
+        self.finglish.forget_all_but(&searcher);
+        let segments: Vec<Arc<Lexicon>> = searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| {
+                self.finglish
+                    .of(segment, |segment| persian_lexicon(segment, persian))
+            })
+            .collect();
+        let names = self.taxonomy_finglish.get_or_init(|| {
+            let mut lexicon = Lexicon::default();
+            for situation in &self.taxonomy.situations {
+                for (lang, name) in situation.names() {
+                    if lang == Lang::Fa.code() {
+                        for word in Analyzer::Persian.terms(name) {
+                            lexicon.add(&word, 1);
+                        }
+                    }
+                }
+            }
+            lexicon
+        });
+        let lexicons: Vec<&Lexicon> = segments
+            .iter()
+            .map(Arc::as_ref)
+            .chain(std::iter::once(names))
+            .collect();
+        Finglish::of(
+            query,
+            |word| finglish::best_reading(word, &lexicons),
+            is_latin_word,
+            crate::analysis::is_stop_word,
+        )
+    }
+
     /// The language a query is written in, when its script or words make it clear.
     /// Thai and Arabic script decide by themselves; for Latin script, the words are looked
     /// up in each language's playbooks and situation names (no statistical guessing).
@@ -737,14 +828,14 @@ impl Searcher {
 /// boost from a column instead of a clause, no faster.)
 fn top_candidates(
     searcher: &tantivy::Searcher,
-    orders: &Arc<SegmentOrders>,
+    orders: &Arc<PerSegment<[u64]>>,
     query: &dyn Query,
     n: usize,
 ) -> Result<Vec<(f32, tantivy::DocAddress)>> {
     orders.forget_all_but(searcher);
     let orders = Arc::clone(orders);
     let collector = TopDocs::with_limit(n).tweak_score(move |segment: &tantivy::SegmentReader| {
-        let order = orders.of(segment);
+        let order = orders.of(segment, order_keys);
         move |doc: tantivy::DocId, score: tantivy::Score| {
             let key = order.get(doc as usize).copied().unwrap_or(0);
             (score, u64::MAX - key)
@@ -758,20 +849,28 @@ fn top_candidates(
         .collect())
 }
 
-/// Each segment's `order` column (steps' order, which breaks ties in score), read into
-/// memory once per segment: read through the column for every matching step it was a
-/// twentieth of a search's time at 10,000 playbooks, where one word matches thousands.
-#[derive(Default)]
-struct SegmentOrders {
-    read: std::sync::Mutex<Vec<(tantivy::index::SegmentId, Arc<[u64]>)>>,
+/// Something read from each segment once and kept while the segment lives: its `order`
+/// column (steps' order, which breaks ties in score: read through the column for every
+/// matching step it was a twentieth of a search's time at 10,000 playbooks, where one word
+/// matches thousands), its Persian words for Finglish.
+struct PerSegment<T: ?Sized> {
+    read: std::sync::Mutex<Vec<(tantivy::index::SegmentId, Arc<T>)>>,
 }
 
-impl SegmentOrders {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(tantivy::index::SegmentId, Arc<[u64]>)>> {
+impl<T: ?Sized> Default for PerSegment<T> {
+    fn default() -> Self {
+        PerSegment {
+            read: std::sync::Mutex::default(),
+        }
+    }
+}
+
+impl<T: ?Sized> PerSegment<T> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(tantivy::index::SegmentId, Arc<T>)>> {
         self.read.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Drops the columns of segments `searcher` no longer has (merged or replaced).
+    /// Drops what was read from segments `searcher` no longer has (merged or replaced).
     fn forget_all_but(&self, searcher: &tantivy::Searcher) {
         let live: Vec<_> = searcher
             .segment_readers()
@@ -781,25 +880,50 @@ impl SegmentOrders {
         self.lock().retain(|(id, _)| live.contains(id));
     }
 
-    /// `segment`'s order keys by document (0 for a document without one).
-    fn of(&self, segment: &tantivy::SegmentReader) -> Arc<[u64]> {
+    /// What `read` makes of `segment`, read once.
+    fn of(
+        &self,
+        segment: &tantivy::SegmentReader,
+        read: impl FnOnce(&tantivy::SegmentReader) -> Arc<T>,
+    ) -> Arc<T> {
         let id = segment.segment_id();
-        if let Some((_, keys)) = self.lock().iter().find(|(s, _)| *s == id) {
-            return Arc::clone(keys);
+        if let Some((_, kept)) = self.lock().iter().find(|(s, _)| *s == id) {
+            return Arc::clone(kept);
         }
-        let keys: Arc<[u64]> = match segment.fast_fields().u64("order") {
-            Ok(column) => {
-                let column = column.first_or_default_col(0);
-                (0..segment.max_doc()).map(|d| column.get_val(d)).collect()
-            }
-            Err(_) => Arc::from(Vec::new()),
-        };
-        let mut read = self.lock();
-        if !read.iter().any(|(s, _)| *s == id) {
-            read.push((id, Arc::clone(&keys)));
+        let made = read(segment);
+        let mut kept = self.lock();
+        if !kept.iter().any(|(s, _)| *s == id) {
+            kept.push((id, Arc::clone(&made)));
         }
-        keys
+        made
     }
+}
+
+/// A segment's order keys by document (0 for a document without one).
+fn order_keys(segment: &tantivy::SegmentReader) -> Arc<[u64]> {
+    match segment.fast_fields().u64("order") {
+        Ok(column) => {
+            let column = column.first_or_default_col(0);
+            (0..segment.max_doc()).map(|d| column.get_val(d)).collect()
+        }
+        Err(_) => Arc::from(Vec::new()),
+    }
+}
+
+/// A segment's Persian words with their document counts (an empty lexicon when the field
+/// cannot be read: Finglish then finds nothing there, and the search goes on).
+fn persian_lexicon(segment: &tantivy::SegmentReader, field: Field) -> Arc<Lexicon> {
+    let mut lexicon = Lexicon::default();
+    if let Ok(inverted) = segment.inverted_index(field)
+        && let Ok(mut terms) = inverted.terms().stream()
+    {
+        while terms.advance() {
+            if let Ok(word) = std::str::from_utf8(terms.key()) {
+                lexicon.add(word, terms.value().doc_freq);
+            }
+        }
+    }
+    Arc::new(lexicon)
 }
 
 /// Typo-tolerant term queries that share their automata: a word analysed alike in four

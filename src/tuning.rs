@@ -135,6 +135,19 @@ pub const OWN_LANGUAGE_CANDIDATES: usize = 20;
 /// that barely matches is no help in any language.
 pub const OWN_LANGUAGE_MIN_SHARE: f32 = 0.25;
 
+/// Finglish (Persian in Latin letters, [`crate::finglish`]): the most a Latin word's vowels
+/// may differ from a Persian word's for one to be read as the other. Leaving out a short
+/// vowel costs 0.15 and a long one 0.6–0.8, so this allows a word's short vowels and one
+/// long vowel left out ("hamkar" for همکار, "zade" for زاده), not a different word.
+pub const FINGLISH_MAX_COST: f32 = 1.0;
+/// Finglish readings within this cost of the best are taken as equally good, and the word
+/// the playbooks use most is chosen: "a" is a short vowel (not written) as often as an alef
+/// (0.15 apart), and a count of uses tells them apart better than a spelling does.
+pub const FINGLISH_EQUAL_COST: f32 = 0.2;
+/// Finglish words shorter than this are not read as Persian: two letters ("ba", "ke") match
+/// dozens of Persian words, and the short ones are function words the search drops anyway.
+pub const FINGLISH_MIN_LETTERS: usize = 3;
+
 // ---------------------------------------------------------------------------------------
 // Bounds on what is read. Every file is read whole into memory, so each has a ceiling far
 // above any real file of its kind; a file over it is named in a diagnostic or a warning,

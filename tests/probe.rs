@@ -41,8 +41,13 @@
 //! and `blindM.jsonl` (0.810; shift leads' terse everyday words, half answered in another
 //! language's article; held out). Then the language boost became a tie-breaker (6 -> 2) with
 //! an own-language place on the first screen: A 0.880, B 0.853, C 0.820, D 0.830, E 0.750,
-//! F 0.800, G 0.820, H 0.830, I 0.850, J 0.850, K 0.790, L 0.790, M 0.810. They guard the
-//! level reached, a little under it; the goal (0.90) is above.
+//! F 0.800, G 0.820, H 0.830, I 0.850, J 0.850, K 0.790, L 0.790, M 0.810. Two more in the
+//! seventh session, before it changed anything: `blindN.jsonl` (0.770; experienced agents
+//! typing verbs in a hurry, a third answered in another language's article; its misses were
+//! studied) and `blindO.jsonl` (0.860; first-month agents, voice-typed and keyboard-less
+//! spellings; held out). Then Finglish was read as Persian: C 0.820, E 0.760, G 0.820,
+//! I 0.870, K 0.810, M 0.830, N 0.770, O 0.870 (Persian of the held-out sets 0.77 -> 0.83).
+//! They guard the level reached, a little under it; the goal (0.90) is above.
 //!
 //! Scored like `../shared/eval/run_eval.py`: a query is a hit when one of its top-k results,
 //! all its strings joined, contains an anchor after normalisation (NFKC, lowercase, no ZWNJ
@@ -187,6 +192,16 @@ fn source_blind_probe_l() {
 #[test]
 fn source_blind_probe_m_held_out() {
     assert_recall_at_least("blindM", include_str!("fixtures/blindM.jsonl"), 0.78);
+}
+
+#[test]
+fn source_blind_probe_n() {
+    assert_recall_at_least("blindN", include_str!("fixtures/blindN.jsonl"), 0.75);
+}
+
+#[test]
+fn source_blind_probe_o_held_out() {
+    assert_recall_at_least("blindO", include_str!("fixtures/blindO.jsonl"), 0.84);
 }
 
 fn assert_recall(name: &str, jsonl: &str) {

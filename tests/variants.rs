@@ -267,6 +267,77 @@ fn persian_spelling_variants() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Persian typed in Latin letters (Finglish), spelt as people type it: read as Persian script.
+
+const FINGLISH: &[Case] = &[
+    case(
+        "moshtari asabani dad mizane",
+        FA8,
+        "stay-calm",
+        "angry customer shouting",
+    ),
+    case(
+        "ba moshtari sammi chetori barkhord konam",
+        FAT,
+        "professional-conduct-with-toxic-customers",
+        "how to deal with a toxic customer",
+    ),
+    case(
+        "moshtari fohsh mide",
+        FAT,
+        "set-limits",
+        "the customer swears",
+    ),
+    case(
+        "az modir komak begiram",
+        DA,
+        "respect-manager-request",
+        "get a manager's help",
+    ),
+    case(
+        "ozrkhahi az moshtari",
+        FA8,
+        "apologise-for-staff-mistake",
+        "apologise to the customer",
+    ),
+];
+
+#[test]
+fn finglish_is_read_as_persian() {
+    assert_all_found("finglish", FINGLISH);
+    let (json, _) = search(&[], "moshtari sammi chetori barkhord konam");
+    assert_eq!(json.read_as.as_deref(), Some("مشتری سمی چطوری برخورد کنم"));
+    assert_eq!(
+        json.query, "moshtari sammi chetori barkhord konam",
+        "the query is echoed as typed"
+    );
+    // What the agent sees says what was searched for.
+    let out = common::playbook(&common::repo_root())
+        .args(["search", "--color", "never", "moshtari fohsh mide"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.starts_with("Read as Persian: مشتری فحش میده\n"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn latin_script_languages_are_not_read_as_finglish() {
+    for query in [
+        "the customer keeps shouting at me",
+        "shes crying omg",
+        "kunden raaber og truer med advokat",
+        "clientul cere banii inapoi",
+        "moshtari",
+    ] {
+        let (json, _) = search(&[], query);
+        assert_eq!(json.read_as, None, "`{query}` was read as Finglish");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Romanian: no diacritics, cedilla ş ţ for comma-below ș ț, plural/singular, inflections.
 
 const ROMANIAN: &[Case] = &[

@@ -142,11 +142,22 @@
   }
 
   function drawResolved(view) {
+    // Persian typed in Latin letters is searched as Persian script: say what was searched.
+    const readAs = view.read_as
+      ? [
+          el('span', { class: 'label', text: 'Read as Persian: ' }),
+          el('span', { lang: 'fa', class: 'read-as', text: view.read_as }),
+        ]
+      : [];
     if (view.situations.length) {
       resolved.replaceChildren(
+        ...readAs,
+        ...(readAs.length ? [el('span', { text: ' · ' })] : []),
         el('span', { class: 'label', text: 'Situation: ' }),
         el('span', { lang: 'en', text: view.situations.map(situationText).join(', ') }),
       );
+    } else if (readAs.length) {
+      resolved.replaceChildren(...readAs);
     } else if (view.suggestions && view.suggestions.length) {
       const buttons = view.suggestions.map((s) => {
         const b = el('button', { type: 'button', class: 'suggestion', text: s.label });

@@ -76,6 +76,16 @@ pub fn stop_word_language(word: &str) -> Option<&'static str> {
     }
 }
 
+/// Whether a word is a function word of English, Danish or Romanian ("the", "ikke", "și",
+/// "de"), as typed or without diacritics.
+pub fn is_stop_word(word: &str) -> bool {
+    let lower = word.to_lowercase();
+    let folded = super::fold_diacritics(&lower);
+    [&EN, &DA, &RO]
+        .iter()
+        .any(|list| list.contains(&lower) || list.contains(&folded))
+}
+
 /// Cedilla ş/ţ (as typed on old keyboards) are the comma-below ș/ț of standard Romanian.
 pub fn normalize_romanian(word: &str) -> String {
     word.chars()
@@ -291,6 +301,8 @@ mod tests {
         assert_eq!(stop_word_language("de"), None);
         assert_eq!(stop_word_language("for"), None);
         assert_eq!(stop_word_language("kunden"), None);
+        assert!(is_stop_word("de") && is_stop_word("ikke") && is_stop_word("daca"));
+        assert!(!is_stop_word("kunden") && !is_stop_word("moshtari"));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! itself to the right analyzers by its script, with no language detection.
 
 mod latin;
-pub use latin::stop_word_language;
+pub use latin::{is_stop_word, stop_word_language};
 mod persian;
 mod thai;
 

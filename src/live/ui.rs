@@ -245,6 +245,11 @@ impl App {
             n => format!("{n} steps"),
         };
         let mut spans = vec![Span::raw(" ")];
+        if let Some(persian) = &results.read_as {
+            spans.push(Span::styled("Read as Persian: ", theme.label()));
+            spans.push(Span::styled(persian.clone(), theme.situation()));
+            spans.push(Span::raw(" · "));
+        }
         if !results.situations.is_empty() {
             let names: Vec<String> = results
                 .situations
@@ -690,6 +695,7 @@ mod tests {
             query: query.to_string(),
             situations: situations.iter().map(|s| s.to_string()).collect(),
             query_lang: None,
+            read_as: None,
             reading: crate::model::Lang::En,
             results: hits,
             suggestions: Vec::new(),

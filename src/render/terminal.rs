@@ -34,6 +34,10 @@ pub fn search_human(
     layout: Layout,
 ) -> io::Result<()> {
     let mut rows = Vec::new();
+    if let Some(persian) = &view.read_as {
+        let text = format!("Read as Persian: {persian}");
+        rows.push(style.paint(Paint::Situation, &fit(&text, style.width)));
+    }
     if !view.situations.is_empty() {
         let text = format!("Situation: {}", SituationName::join(&view.situations));
         rows.push(style.paint(Paint::Situation, &fit(&text, style.width)));

@@ -295,6 +295,9 @@ fn paragraphs(text: &str) -> Vec<String> {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ResultsView {
     pub query: String,
+    /// The query in Persian script, when it was typed as Persian in Latin letters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_as: Option<String>,
     /// The language the steps are shown in (a step without a translation into it is shown
     /// as its original, and says so).
     pub reading: Lang,
@@ -314,6 +317,7 @@ impl ResultsView {
         };
         ResultsView {
             query: results.query.trim().to_string(),
+            read_as: results.read_as.clone(),
             reading: results.reading,
             situations: names(&results.situations),
             steps: results

@@ -248,6 +248,16 @@ check('Persian is laid out right to left', async () => {
   assert(english.every((d) => d === 'ltr'), `English stays ltr: ${english}`);
   await shot(page, 'step-persian');
   await axe(page, 'Persian step');
+  // Persian typed in Latin letters is searched, and shown, as Persian script.
+  await page.keyboard.press('Escape');
+  await typeQuery(page, 'moshtari fohsh mide');
+  const readAs = await page.evaluate(() => {
+    const e = document.querySelector('#resolved .read-as');
+    return e && [e.textContent, e.lang, getComputedStyle(e).direction];
+  });
+  assert(readAs && readAs[0] === 'مشتری فحش میده' && readAs[1] === 'fa' && readAs[2] === 'rtl', `read as: ${readAs}`);
+  await page.locator('li.result .title[lang="fa"]').first().waitFor();
+  await shot(page, 'results-finglish');
   await page.close();
 });
 

@@ -11,6 +11,9 @@ use tempfile::TempDir;
 #[derive(Debug, Deserialize)]
 pub struct SearchJson {
     pub query: String,
+    /// Set when the query was Persian typed in Latin letters.
+    #[serde(default)]
+    pub read_as: Option<String>,
     pub situations: Vec<String>,
     pub results: Vec<ResultJson>,
 }
