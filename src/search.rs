@@ -15,7 +15,8 @@ use crate::tuning::{
     DOMINANT_COVERAGE, DOMINANT_SITUATION_BOOST, EXPLAINED_WORD_WEIGHT, FIELD_ENGLISH, FIELD_EXACT,
     FIELD_STEMMED, FIELD_THAI_BIGRAMS, FINGLISH_MIN_LETTERS, FUZZY_FACTOR, LANGUAGE_BOOST,
     LATER_ROLE_SITUATION_SHARE, MAX_SITUATION_STRENGTH, OWN_LANGUAGE_CANDIDATES,
-    OWN_LANGUAGE_MIN_SHARE, PRIMARY_SITUATION_SHARE, SITUATION_PRIOR, TIE_BREAKER,
+    OWN_LANGUAGE_MIN_SHARE, PRIMARY_SITUATION_SHARE, SITUATION_PRIOR, SITUATION_SPECIFIC_SHARE,
+    TIE_BREAKER,
 };
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -51,13 +52,27 @@ fn field_weight(analyzer: Analyzer) -> f32 {
 /// The score a resolved situation adds to the steps tagged with it: a trump card when the
 /// query is essentially the situation's name, a prior among the steps that match the
 /// query's other words (its need) when it is not.
-fn situation_boost(r: &Resolved) -> f32 {
+fn situation_boost(r: &Resolved, specificity: f32) -> f32 {
     let base = if r.coverage >= DOMINANT_COVERAGE {
         DOMINANT_SITUATION_BOOST
     } else {
-        SITUATION_PRIOR
+        SITUATION_PRIOR * specificity
     };
     base * r.strength.min(MAX_SITUATION_STRENGTH)
+}
+
+/// How much a situation tells the steps apart, from 0 to 1: a situation that half the steps
+/// are tagged with (an angry customer, in playbooks about angry customers) says little about
+/// which step the query needs, so its prior is smaller; one a tenth of the steps or fewer
+/// carry gets all of it. An inverse document frequency, like a word's.
+fn situation_specificity(searcher: &tantivy::Searcher, field: Field, id: &str) -> f32 {
+    let tagged = searcher
+        .doc_freq(&Term::from_field_text(field, id))
+        .unwrap_or(0)
+        .max(1) as f32;
+    let all = searcher.num_docs().max(1) as f32;
+    let idf = |share: f32| (1.0 + 1.0 / share).ln();
+    (idf(tagged / all) / idf(SITUATION_SPECIFIC_SHARE)).min(1.0)
 }
 
 /// The byte spans of a query's words in every script (Latin words, Thai dictionary words,
@@ -397,7 +412,9 @@ impl Searcher {
         // The words' clauses and the situations' priors in one disjunction: a nested one
         // for the words would be a second union over the same documents.
         let (mut core, any_word_as_typed) = self.text_clauses(query, resolved);
+        let searcher = self.index.reader.searcher();
         for r in resolved {
+            let specificity = situation_specificity(&searcher, fields.situations, &r.id);
             // Steps that list the situation first (their main one) rank above steps that
             // only mention it among others; first-line steps above background and
             // last-resort ones, but for the situation such a step is mainly for (see
@@ -413,7 +430,7 @@ impl Searcher {
             ] {
                 let term = Term::from_field_text(field, &r.id);
                 let q = TermQuery::new(term, IndexRecordOption::Basic);
-                let score = share * situation_boost(r);
+                let score = share * situation_boost(r, specificity);
                 let key = || format!("situation:{}:{}:{score}", field.field_id(), r.id);
                 core.push((
                     Occur::Should,
@@ -989,4 +1006,42 @@ fn situation_filter(field: tantivy::schema::Field, ids: &[String]) -> Box<dyn Qu
         })
         .collect();
     Box::new(BooleanQuery::new(clauses))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::schema::{STRING, Schema};
+    use tantivy::{Index, doc};
+
+    /// A searcher over ten documents: five tagged `angry-customer`, one `manager-request`.
+    fn tagged_steps() -> (tantivy::Searcher, Field) {
+        let mut schema = Schema::builder();
+        let situations = schema.add_text_field("situations", STRING);
+        let index = Index::create_in_ram(schema.build());
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for i in 0..10 {
+            let mut document = doc!();
+            if i < 5 {
+                document.add_text(situations, "angry-customer");
+            }
+            if i == 9 {
+                document.add_text(situations, "manager-request");
+            }
+            writer.add_document(document).unwrap();
+        }
+        writer.commit().unwrap();
+        (index.reader().unwrap().searcher(), situations)
+    }
+
+    #[test]
+    fn a_situation_half_the_steps_carry_is_a_weaker_prior() {
+        let (searcher, field) = tagged_steps();
+        let broad = situation_specificity(&searcher, field, "angry-customer");
+        let narrow = situation_specificity(&searcher, field, "manager-request");
+        // ln(1 + 1/0.5) / ln(1 + 1/0.2)
+        assert!((broad - 3f32.ln() / 6f32.ln()).abs() < 1e-6, "{broad}");
+        assert_eq!(narrow, 1.0);
+        assert_eq!(situation_specificity(&searcher, field, "unknown"), 1.0);
+    }
 }
