@@ -47,6 +47,10 @@
 //! studied) and `blindO.jsonl` (0.860; first-month agents, voice-typed and keyboard-less
 //! spellings; held out). Then Finglish was read as Persian: C 0.820, E 0.760, G 0.820,
 //! I 0.870, K 0.810, M 0.830, N 0.770, O 0.870 (Persian of the held-out sets 0.77 -> 0.83).
+//! Then a situation's prior scaled with how few steps carry it, and every step got twelve
+//! `**Agents ask:**` lines per language instead of eight (helpers who read only the
+//! playbooks; reviewed by others): A 0.880, B 0.880, C 0.800, D 0.830, E 0.790, F 0.800,
+//! G 0.830, H 0.880, I 0.880, J 0.840, K 0.840, L 0.860, M 0.840, N 0.820, O 0.890.
 //! They guard the level reached, a little under it; the goal (0.90) is above.
 //!
 //! Scored like `../shared/eval/run_eval.py`: a query is a hit when one of its top-k results,
@@ -136,42 +140,42 @@ fn source_blind_probe_a() {
 
 #[test]
 fn source_blind_probe_b() {
-    assert_recall_at_least("blindB", include_str!("fixtures/blindB.jsonl"), 0.83);
+    assert_recall_at_least("blindB", include_str!("fixtures/blindB.jsonl"), 0.86);
 }
 
 #[test]
 fn source_blind_probe_c_held_out() {
-    assert_recall_at_least("blindC", include_str!("fixtures/blindC.jsonl"), 0.79);
+    assert_recall_at_least("blindC", include_str!("fixtures/blindC.jsonl"), 0.78);
 }
 
 #[test]
 fn source_blind_probe_d() {
-    assert_recall_at_least("blindD", include_str!("fixtures/blindD.jsonl"), 0.80);
+    assert_recall_at_least("blindD", include_str!("fixtures/blindD.jsonl"), 0.81);
 }
 
 #[test]
 fn source_blind_probe_e_held_out() {
-    assert_recall_at_least("blindE", include_str!("fixtures/blindE.jsonl"), 0.74);
+    assert_recall_at_least("blindE", include_str!("fixtures/blindE.jsonl"), 0.77);
 }
 
 #[test]
 fn source_blind_probe_f() {
-    assert_recall_at_least("blindF", include_str!("fixtures/blindF.jsonl"), 0.77);
+    assert_recall_at_least("blindF", include_str!("fixtures/blindF.jsonl"), 0.78);
 }
 
 #[test]
 fn source_blind_probe_g_held_out() {
-    assert_recall_at_least("blindG", include_str!("fixtures/blindG.jsonl"), 0.78);
+    assert_recall_at_least("blindG", include_str!("fixtures/blindG.jsonl"), 0.81);
 }
 
 #[test]
 fn source_blind_probe_h() {
-    assert_recall_at_least("blindH", include_str!("fixtures/blindH.jsonl"), 0.80);
+    assert_recall_at_least("blindH", include_str!("fixtures/blindH.jsonl"), 0.86);
 }
 
 #[test]
 fn source_blind_probe_i_held_out() {
-    assert_recall_at_least("blindI", include_str!("fixtures/blindI.jsonl"), 0.82);
+    assert_recall_at_least("blindI", include_str!("fixtures/blindI.jsonl"), 0.86);
 }
 
 #[test]
@@ -181,27 +185,27 @@ fn source_blind_probe_j() {
 
 #[test]
 fn source_blind_probe_k_held_out() {
-    assert_recall_at_least("blindK", include_str!("fixtures/blindK.jsonl"), 0.77);
+    assert_recall_at_least("blindK", include_str!("fixtures/blindK.jsonl"), 0.82);
 }
 
 #[test]
 fn source_blind_probe_l() {
-    assert_recall_at_least("blindL", include_str!("fixtures/blindL.jsonl"), 0.76);
+    assert_recall_at_least("blindL", include_str!("fixtures/blindL.jsonl"), 0.84);
 }
 
 #[test]
 fn source_blind_probe_m_held_out() {
-    assert_recall_at_least("blindM", include_str!("fixtures/blindM.jsonl"), 0.78);
+    assert_recall_at_least("blindM", include_str!("fixtures/blindM.jsonl"), 0.82);
 }
 
 #[test]
 fn source_blind_probe_n() {
-    assert_recall_at_least("blindN", include_str!("fixtures/blindN.jsonl"), 0.75);
+    assert_recall_at_least("blindN", include_str!("fixtures/blindN.jsonl"), 0.80);
 }
 
 #[test]
 fn source_blind_probe_o_held_out() {
-    assert_recall_at_least("blindO", include_str!("fixtures/blindO.jsonl"), 0.84);
+    assert_recall_at_least("blindO", include_str!("fixtures/blindO.jsonl"), 0.87);
 }
 
 fn assert_recall(name: &str, jsonl: &str) {
