@@ -191,8 +191,8 @@ struct Derived {
     /// For each vocabulary word, the names that have it (ascending): a query is compared
     /// only with the names that share a word with it, not with all ~1,700.
     names_by_word: OnceLock<Vec<Vec<u32>>>,
-    /// The names that have a compact (Thai or Persian) spelling, ascending.
-    compact_names: OnceLock<Vec<u32>>,
+    /// The names that have a compact (Thai or Persian) spelling, by its first two letters.
+    compact_names: OnceLock<CompactNames>,
     /// An unknown query word's typo matches, by (folded word, analyzers asked): a query is
     /// matched again on every keystroke, and each earlier word not in the taxonomy was
     /// compared with the whole vocabulary again (half the matcher's time in a profile of
@@ -202,6 +202,57 @@ struct Derived {
 
 /// Vocabulary words by (folded unknown query word, analyzer bits).
 type TypoMatches = LruCache<(String, u32), Arc<[u32]>>;
+
+/// Compact (Thai or Persian) spellings of names, by their first two letters (a name of one
+/// letter under that letter and `'\0'`): a text holds a name only where the name's first two
+/// letters stand side by side in it, so a query is compared with the names at each of its
+/// letter pairs, not with all ~1,700 (comparing with each of them was two thirds of the
+/// matcher's time for a Thai or Persian query).
+#[derive(Default)]
+struct CompactNames {
+    by_head: HashMap<(char, char), Vec<CompactName>>,
+}
+
+/// A name's index and its compact spelling.
+type CompactName = (u32, Box<str>);
+
+impl CompactNames {
+    fn head(text: &str) -> Option<(char, char)> {
+        let mut chars = text.chars();
+        Some((chars.next()?, chars.next().unwrap_or('\0')))
+    }
+
+    fn add(&mut self, name: u32, spelling: &str) {
+        if let Some(head) = CompactNames::head(spelling) {
+            self.by_head
+                .entry(head)
+                .or_default()
+                .push((name, spelling.into()));
+        }
+    }
+
+    /// The names whose compact spelling occurs in `text`, with it, ascending by name.
+    fn found_in<'a>(&'a self, text: &str) -> Vec<(u32, &'a str)> {
+        let mut found = Vec::new();
+        for (at, _) in text.char_indices() {
+            let rest = &text[at..];
+            let Some((a, b)) = CompactNames::head(rest) else {
+                continue;
+            };
+            let heads = [(a, b), (a, '\0')];
+            for head in heads.iter().take(if b == '\0' { 1 } else { 2 }) {
+                for (name, spelling) in self.by_head.get(head).into_iter().flatten() {
+                    if rest.starts_with(&**spelling) {
+                        found.push((*name, &**spelling));
+                    }
+                }
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+}
 
 impl Default for Derived {
     fn default() -> Self {
@@ -605,10 +656,31 @@ impl SituationMatcher {
         found
     }
 
+    /// The names whose compact (Thai or Persian) spelling occurs in `query_compact`.
+    fn compact_names_in(&self, query_compact: &str) -> Vec<(u32, &str)> {
+        let names = self.derived.compact_names.get_or_init(|| {
+            let mut names = CompactNames::default();
+            for (n, name) in self.names.iter().enumerate() {
+                if let Some(spelling) = name.compact.map(|c| self.bytes(c))
+                    && let Ok(spelling) = std::str::from_utf8(spelling)
+                {
+                    names.add(n as u32, spelling);
+                }
+            }
+            names
+        });
+        names.found_in(query_compact)
+    }
+
     /// The names worth comparing with a query, ascending: all of them for suggestions
-    /// (a partial match counts), else those sharing a matched word with it, and, for a
-    /// query with Thai or Persian letters, those with a compact spelling.
-    fn candidate_names(&self, matched: &QueryMatch, partial: bool, non_ascii: bool) -> Vec<u32> {
+    /// (a partial match counts), else those sharing a matched word with it and those whose
+    /// compact spelling the query has (`compact`).
+    fn candidate_names(
+        &self,
+        matched: &QueryMatch,
+        partial: bool,
+        compact: &[(u32, &str)],
+    ) -> Vec<u32> {
         if partial {
             return (0..self.names.len() as u32).collect();
         }
@@ -629,14 +701,7 @@ impl SituationMatcher {
             .iter()
             .flat_map(|&(w, _)| by_word[w as usize].iter().copied())
             .collect();
-        if non_ascii {
-            let compact = self.derived.compact_names.get_or_init(|| {
-                (0..self.names.len() as u32)
-                    .filter(|&n| self.names[n as usize].compact.is_some())
-                    .collect()
-            });
-            names.extend_from_slice(compact);
-        }
+        names.extend(compact.iter().map(|&(n, _)| n));
         names.sort_unstable();
         names.dedup();
         names
@@ -682,8 +747,13 @@ impl SituationMatcher {
                 .filter(|(c, _)| !c.is_empty() && !c.is_ascii())
                 .collect()
         };
-        let query_pairs = CharPairs::of(&query_compact);
-        for n in self.candidate_names(&matched, partial, !query_compact.is_ascii()) {
+        // Compact names are Thai or Persian: looked for only in a query that has such letters.
+        let compact = if query_compact.is_ascii() {
+            Vec::new()
+        } else {
+            self.compact_names_in(&query_compact)
+        };
+        for n in self.candidate_names(&matched, partial, &compact) {
             let name = &self.names[n as usize];
             let words = self.words_of_name(name);
             let mut score = self.name_match(words, &matched.scores, partial);
@@ -704,16 +774,8 @@ impl SituationMatcher {
                     .map(|&(_, span)| span)
                     .collect();
             }
-            // Compact names are Thai or Persian: looked for only in a query that has such
-            // letters at all, and only when the query has the name's first two letters
-            // side by side (looking for each of ~1,700 names was a quarter of the
-            // matcher's time in a profile of typed prefixes).
-            if !query_compact.is_ascii()
-                && let Some(c) = name.compact.map(|c| self.bytes(c))
-                && query_pairs.may_contain(c)
-                && let Ok(c) = std::str::from_utf8(c)
-                && query_compact.contains(c)
-            {
+            if let Ok(at) = compact.binary_search_by_key(&n, |&(name, _)| name) {
+                let c = compact[at].1;
                 let compact_score = 1.0 + COMPACT_LENGTH_BONUS * c.chars().count().min(20) as f32;
                 if compact_score >= score {
                     score = compact_score;
@@ -779,53 +841,6 @@ impl SituationMatcher {
     }
 }
 
-/// Which pairs of adjacent characters a text has, hashed into 256 bits: a name whose first
-/// pair is not among them is not in the text (a pair that is may still not be).
-struct CharPairs([u64; 4]);
-
-impl CharPairs {
-    fn of(text: &str) -> CharPairs {
-        let mut bits = CharPairs([0; 4]);
-        let mut chars = text.chars();
-        if let Some(mut previous) = chars.next() {
-            for c in chars {
-                bits.set(previous, c);
-                previous = c;
-            }
-        }
-        bits
-    }
-
-    fn bit(a: char, b: char) -> (usize, u64) {
-        let hash = (a as u32).wrapping_mul(0x9E37_79B9) ^ (b as u32).wrapping_mul(0x85EB_CA6B);
-        let bit = (hash >> 24) as usize;
-        (bit / 64, 1 << (bit % 64))
-    }
-
-    fn set(&mut self, a: char, b: char) {
-        let (word, mask) = CharPairs::bit(a, b);
-        self.0[word] |= mask;
-    }
-
-    /// Whether `name` (UTF-8; anything else is not contained) may occur in the text.
-    fn may_contain(&self, name: &[u8]) -> bool {
-        let head = name.get(..8.min(name.len())).unwrap_or_default();
-        let head = match std::str::from_utf8(head) {
-            Ok(h) => h,
-            Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or_default(),
-        };
-        let mut chars = head.chars();
-        match (chars.next(), chars.next()) {
-            (Some(a), Some(b)) => {
-                let (word, mask) = CharPairs::bit(a, b);
-                self.0[word] & mask != 0
-            }
-            (Some(_), None) => true,
-            (None, _) => false,
-        }
-    }
-}
-
 /// A situation the query named.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Resolved {
@@ -844,19 +859,29 @@ mod tests {
     use crate::taxonomy::parse_taxonomy;
 
     #[test]
-    fn char_pairs_never_rule_out_a_name_the_text_has() {
-        let query = compact("ลูกค้าโกรธมาก อยากคุยกับผู้จัดการ");
-        let pairs = CharPairs::of(&query);
-        for name in ["ลูกค้าโกรธ", "ผู้จัดการ", "คุยกับผู้จัดการ"]
+    fn compact_names_are_found_wherever_the_text_has_them() {
+        let mut names = CompactNames::default();
+        for (n, name) in ["ลูกค้าโกรธ", "ผู้จัดการ", "คุยกับผู้จัดการ", "ก", "مشتریعصبانی"]
+            .iter()
+            .enumerate()
         {
-            assert!(pairs.may_contain(name.as_bytes()), "{name}");
+            names.add(n as u32, name);
         }
-        let persian = compact("مشتری عصبانی است و داد می‌زند");
-        let pairs = CharPairs::of(&persian);
-        assert!(pairs.may_contain(compact("مشتری عصبانی").as_bytes()));
-        // Names of another script are ruled out (the point of the filter).
-        assert!(!pairs.may_contain("ลูกค้าโกรธ".as_bytes()));
-        assert!(!CharPairs::of("").may_contain("".as_bytes()));
+        let found = |text: &str| -> Vec<u32> {
+            names
+                .found_in(&compact(text))
+                .iter()
+                .map(|&(n, _)| n)
+                .collect()
+        };
+        assert_eq!(found("ลูกค้าโกรธมาก อยากคุยกับผู้จัดการ"), [0, 1, 2, 3]);
+        assert_eq!(found("ดี"), Vec::<u32>::new());
+        // A one-letter name, at the text's end too.
+        assert_eq!(found("มาก"), [3]);
+        assert_eq!(found("مشتری عصبانی است و داد می‌زند"), [4]);
+        // Names of another script are never found.
+        assert_eq!(found("angry customer"), Vec::<u32>::new());
+        assert_eq!(found(""), Vec::<u32>::new());
     }
 
     const TAXONOMY: &str = r#"

@@ -131,16 +131,30 @@ impl Default for Reading {
 /// One result: a step, and why it matched.
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {
+    /// The step's record and translations, shared with the engine's kept records (a
+    /// result is not a copy: copying each shown step's translations was a tenth of what
+    /// `serve` did per request).
     #[serde(flatten)]
-    pub record: StepRecord,
+    step: SharedStep,
     pub score: f32,
     /// The query's situations this step is tagged with.
     pub matched_situations: Vec<String>,
     /// The step as the agent reads it (in the reading language when translated).
     pub shown: Shown,
-    /// Every translation of the step.
-    #[serde(skip)]
-    pub translations: Vec<TranslatedStep>,
+}
+
+/// A step's record and translations, shared; serialised as the record (the translations
+/// are for the views, which show the one in the reading language).
+#[derive(Debug, Clone)]
+struct SharedStep(Arc<StoredStep>);
+
+impl Serialize for SharedStep {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        self.0.0.serialize(serializer)
+    }
 }
 
 /// The step in the reading language: its translation there, or the original when it has
@@ -180,12 +194,31 @@ impl Hit {
     pub fn new(record: StepRecord, translations: Vec<TranslatedStep>, score: f32) -> Self {
         let shown = Shown::original(&record);
         Hit {
-            record,
+            step: SharedStep(Arc::new((record, translations))),
             score,
             matched_situations: Vec::new(),
             shown,
-            translations,
         }
+    }
+
+    /// A result for a stored step, shown in `reading`.
+    fn shared(step: Arc<StoredStep>, score: f32, reading: Lang) -> Self {
+        Hit {
+            shown: shown_in(&step, reading),
+            step: SharedStep(step),
+            score,
+            matched_situations: Vec::new(),
+        }
+    }
+
+    /// The step's record (its original).
+    pub fn record(&self) -> &StepRecord {
+        &self.step.0.0
+    }
+
+    /// Every translation of the step.
+    pub fn translations(&self) -> &[TranslatedStep] {
+        &self.step.0.1
     }
 
     /// The query's situations this step is tagged with.
@@ -196,26 +229,33 @@ impl Hit {
 
     /// The step's translation into `lang`, if it has one.
     pub fn translation_in(&self, lang: Lang) -> Option<&TranslatedStep> {
-        self.translations.iter().find(|t| t.lang == lang)
+        self.translations().iter().find(|t| t.lang == lang)
     }
 
     /// What the agent reads of this step in `reading`.
     pub fn shown_in(&self, reading: Lang) -> Shown {
-        match self
-            .translation_in(reading)
-            .filter(|_| reading != self.record.lang)
-        {
-            Some(t) => Shown {
-                lang: t.lang,
-                title: t.title.clone(),
-                text: t.text.clone(),
-                phrases: t.phrases.clone(),
-                translated: true,
-                stale: t.stale,
-                reviewed: t.reviewed.clone(),
-            },
-            None => Shown::original(&self.record),
-        }
+        shown_in(&self.step.0, reading)
+    }
+}
+
+/// What the agent reads of a stored step in `reading`: its translation there, else the
+/// original.
+fn shown_in((record, translations): &StoredStep, reading: Lang) -> Shown {
+    match translations
+        .iter()
+        .find(|t| t.lang == reading)
+        .filter(|_| reading != record.lang)
+    {
+        Some(t) => Shown {
+            lang: t.lang,
+            title: t.title.clone(),
+            text: t.text.clone(),
+            phrases: t.phrases.clone(),
+            translated: true,
+            stale: t.stale,
+            reviewed: t.reviewed.clone(),
+        },
+        None => Shown::original(record),
     }
 }
 
@@ -315,14 +355,11 @@ impl Searcher {
             self.matcher.resolve(query)
         };
         let query_lang = self.guess_language(query);
-        let (mut results, fuzzy_only) = self.ranked(request, query, &resolved, query_lang)?;
         let reading = match request.reading {
             Reading::In(lang) => lang,
             Reading::Auto { fallback } => query_lang.unwrap_or(fallback),
         };
-        for hit in &mut results {
-            hit.shown = hit.shown_in(reading);
-        }
+        let (results, fuzzy_only) = self.ranked(request, query, &resolved, query_lang, reading)?;
         let suggestions = if results.is_empty() && !query.is_empty() {
             self.matcher.suggest(query, 3)
         } else {
@@ -355,11 +392,11 @@ impl Searcher {
         let mut steps = Vec::with_capacity(addresses.len());
         for address in addresses {
             if let Some(stored) = self.stored(&searcher, address)? {
-                let (record, translations) = stored.as_ref().clone();
-                steps.push(Hit::new(record, translations, 0.0));
+                let lang = stored.0.lang;
+                steps.push(Hit::shared(stored, 0.0, lang));
             }
         }
-        steps.sort_by_key(|hit| hit.record.line);
+        steps.sort_by_key(|hit| hit.record().line);
         Ok(steps)
     }
 
@@ -407,6 +444,7 @@ impl Searcher {
         query: &str,
         resolved: &[Resolved],
         query_lang: Option<Lang>,
+        reading: Lang,
     ) -> Result<(Vec<Hit>, bool)> {
         let fields = &self.index.fields;
         // The words' clauses and the situations' priors in one disjunction: a nested one
@@ -542,14 +580,14 @@ impl Searcher {
             let Some(step) = stored(i)? else {
                 continue;
             };
-            let (record, translations) = step.as_ref().clone();
-            let matched_situations = record
+            let matched_situations = step
+                .0
                 .situations
                 .iter()
                 .filter(|s| resolved_ids.contains(String::as_str(s)))
                 .cloned()
                 .collect();
-            hits.push(Hit::new(record, translations, top[i].0).with_situations(matched_situations));
+            hits.push(Hit::shared(step, top[i].0, reading).with_situations(matched_situations));
         }
         // Found only through typo tolerance: no word of the query is in the index as typed.
         // (Told from the terms' document frequencies, which the query needed anyway: counting

@@ -28,7 +28,7 @@ fn until(app: &mut App, follower: &Follower, query: &str, done: impl Fn(&App) ->
 
 fn found(app: &App, step: &str) -> bool {
     app.results()
-        .is_some_and(|r| r.results.iter().any(|h| h.record.step == step))
+        .is_some_and(|r| r.results.iter().any(|h| h.record().step == step))
 }
 
 #[test]

@@ -904,9 +904,9 @@ fn check_search(request: &SearchRequest) -> Result<(), TestCaseError> {
     );
     for hit in &results.results {
         prop_assert!(
-            request.langs.is_empty() || request.langs.contains(&hit.record.lang),
+            request.langs.is_empty() || request.langs.contains(&hit.record().lang),
             "a {} result for --lang {:?}",
-            hit.record.lang,
+            hit.record().lang,
             request.langs
         );
         prop_assert!(hit.score.is_finite(), "score {}", hit.score);

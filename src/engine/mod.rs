@@ -296,10 +296,13 @@ mod tests {
                 .iter()
                 .map(|h| {
                     (
-                        format!("{}#{}", h.record.playbook, h.record.step),
+                        format!("{}#{}", h.record().playbook, h.record().step),
                         format!("{:.4}", h.score),
                         // The step as shown, its translations and the situations it matched.
-                        format!("{:?}", (&h.record, &h.translations, &h.matched_situations)),
+                        format!(
+                            "{:?}",
+                            (h.record(), h.translations(), &h.matched_situations)
+                        ),
                     )
                 })
                 .collect()

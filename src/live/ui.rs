@@ -282,7 +282,7 @@ impl App {
         };
         let reading = match (&self.results, self.original) {
             (Some(results), false) => results.reading,
-            _ => hit.record.lang,
+            _ => hit.record().lang,
         };
         let view = StepView::of_hit(hit, reading, self.taxonomy());
         let width = area.width.saturating_sub(4) as usize;
@@ -842,7 +842,7 @@ mod tests {
             app.refresh();
             render(&mut app);
         }
-        let top = &app.results().unwrap().results[0].record;
+        let top = &app.results().unwrap().results[0].record();
         assert_eq!(top.step, "respect-manager-request");
         key(&mut app, KeyCode::Enter);
         let screen = render(&mut app).backend().to_string();
@@ -864,7 +864,7 @@ mod tests {
         assert_eq!(app.reading(), Some(crate::model::Lang::Th));
         app.refresh();
         let results = app.results().unwrap();
-        assert_eq!(results.results[0].record.step, "respect-manager-request");
+        assert_eq!(results.results[0].record().step, "respect-manager-request");
         assert!(
             results
                 .results

@@ -195,7 +195,7 @@ impl StepView {
 
     /// The view of a search result in the reading language.
     pub fn of_hit(hit: &Hit, reading: Lang, taxonomy: Option<&Taxonomy>) -> Self {
-        Self::in_lang(&hit.record, hit.translation_in(reading), reading, taxonomy)
+        Self::in_lang(hit.record(), hit.translation_in(reading), reading, taxonomy)
     }
 
     /// The view of `record` for an agent reading `wanted`: its translation when one is

@@ -231,8 +231,8 @@ async fn step(
             // As `show --json` writes it: through a `Value` (keys in order), pretty.
             let mut body = Vec::new();
             // Without `in`, `show` shows the original: so does this.
-            let shown = hit.shown_in(reading.unwrap_or(hit.record.lang));
-            let written = render::step_json(&hit.record, &shown)
+            let shown = hit.shown_in(reading.unwrap_or(hit.record().lang));
+            let written = render::step_json(hit.record(), &shown)
                 .and_then(|value| serde_json::to_writer_pretty(&mut body, &value));
             match written {
                 Ok(()) => {
@@ -256,7 +256,7 @@ async fn step_view(
     let found = find_step(&snapshot, path).and_then(|hit| Ok((hit, step_reading(params)?)));
     match found {
         Ok((hit, reading)) => {
-            let reading = reading.unwrap_or(hit.record.lang);
+            let reading = reading.unwrap_or(hit.record().lang);
             json(&StepView::of_hit(
                 &hit,
                 reading,
@@ -288,7 +288,7 @@ fn find_step(
     }
     steps
         .into_iter()
-        .find(|hit| hit.record.step == step)
+        .find(|hit| hit.record().step == step)
         .ok_or_else(|| {
             Box::new(error(
                 StatusCode::NOT_FOUND,
