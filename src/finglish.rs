@@ -13,7 +13,7 @@
 //! what Finglish can be read as; only the short function words consonants cannot tell
 //! apart ("ba", "ke", "na") are listed here.
 //!
-//! Whether a query is Finglish at all is decided by [`Reading::of`]: at least two words that
+//! Whether a query is Finglish at all is decided by [`PersianReading::of`]: at least two words that
 //! read as Persian and are no Latin-script language's words, and more of them than words of
 //! English, Danish or Romanian.
 
@@ -341,12 +341,12 @@ fn short_word(word: &str) -> Option<&'static str> {
 
 /// A Finglish query read as Persian script.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reading {
+pub struct PersianReading {
     /// The query in Persian script (Latin words with no Persian reading kept as typed).
     pub persian: String,
 }
 
-impl Reading {
+impl PersianReading {
     /// Reads `query` as Finglish when it is: only ASCII letters (a Danish, Romanian or
     /// Persian-script letter says it is not), at least two words that read as Persian and
     /// are not words of a Latin-script language (`is_latin_word`), and more of those than
@@ -356,7 +356,7 @@ impl Reading {
         read: impl Fn(&str) -> Option<String>,
         is_latin_word: impl Fn(&str) -> bool,
         is_latin_function_word: impl Fn(&str) -> bool,
-    ) -> Option<Reading> {
+    ) -> Option<PersianReading> {
         if query.chars().any(|c| c.is_alphabetic() && !c.is_ascii()) {
             return None;
         }
@@ -401,7 +401,7 @@ impl Reading {
             })
             .collect::<Vec<_>>()
             .join(" ");
-        Some(Reading { persian })
+        Some(PersianReading { persian })
     }
 }
 
@@ -491,7 +491,7 @@ mod tests {
         ];
         let function = ["the", "do", "with", "ke", "ba"];
         let reading = |q: &str| {
-            Reading::of(
+            PersianReading::of(
                 q,
                 |w| read(w, &l),
                 |w| english.contains(&w),

@@ -239,8 +239,15 @@ impl CompactNames {
             let Some((a, b)) = CompactNames::head(rest) else {
                 continue;
             };
-            let heads = [(a, b), (a, '\0')];
-            for head in heads.iter().take(if b == '\0' { 1 } else { 2 }) {
+            // Names of two letters or more start with (a, b); names of one letter are under
+            // (a, '\0'), which is also the head of the text's last letter.
+            let one_letter = (a, '\0');
+            let heads = if b == '\0' {
+                vec![one_letter]
+            } else {
+                vec![(a, b), one_letter]
+            };
+            for head in &heads {
                 for (name, spelling) in self.by_head.get(head).into_iter().flatten() {
                     if rest.starts_with(&**spelling) {
                         found.push((*name, &**spelling));

@@ -4,7 +4,7 @@
 
 use crate::analysis::{Analyzer, Script, dominant_script};
 use crate::error::{Error, Result};
-use crate::finglish::{self, Lexicon, Reading as Finglish};
+use crate::finglish::{self, Lexicon, PersianReading};
 use crate::index::{SearchIndex, StepRecord, TranslatedStep};
 use crate::kept::{KeptRecords, KeptScores, KeptWord};
 pub use crate::matcher::{Resolved, SituationMatcher, typo_budget};
@@ -728,7 +728,7 @@ impl Searcher {
     /// [`crate::finglish`]): its words are looked up in the index's Persian words and the
     /// taxonomy's Persian names, and in the Latin-script fields to tell them from English,
     /// Danish and Romanian words.
-    fn finglish_reading(&self, query: &str) -> Option<Finglish> {
+    fn finglish_reading(&self, query: &str) -> Option<PersianReading> {
         let long_words = query
             .split(|c: char| !c.is_ascii_alphabetic())
             .filter(|w| w.len() >= FINGLISH_MIN_LETTERS)
@@ -793,7 +793,7 @@ impl Searcher {
             .map(Arc::as_ref)
             .chain(std::iter::once(names))
             .collect();
-        Finglish::of(
+        PersianReading::of(
             query,
             |word| finglish::best_reading(word, &lexicons),
             is_latin_word,
