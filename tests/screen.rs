@@ -11,6 +11,8 @@ const QUERIES: &[(&str, &str)] = &[
     ("ro", "clientul vrea banii înapoi"),
     ("th", "ลูกค้าขอคุยกับหัวหน้า"),
     ("da", "kunden truer med en advokat"),
+    // Persian typed in Latin letters: one more row says how it was read.
+    ("fa_latin", "moshtari fohsh mide"),
 ];
 
 /// The search's human output at `columns`×`rows`, after checking that it fits.
