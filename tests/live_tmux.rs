@@ -282,6 +282,27 @@ fn typing_manager_request_shows_the_manager_step() {
 }
 
 #[test]
+fn persian_typed_in_latin_letters_says_how_it_was_read() {
+    let tree = shipped_tree();
+    let Some(tmux) = Tmux::start(tree.path()) else {
+        return;
+    };
+    tmux.wait_for_text("what is the caller saying?");
+    tmux.type_text("moshtari fohsh mide");
+    let screen = tmux.wait_for_text("Read as Persian:");
+    assert!(screen.contains("مشتری"), "{screen}");
+    for line in screen.lines() {
+        assert!(UnicodeWidthStr::width(line) <= 80, "{line:?}");
+    }
+    // Esc clears the query (the line goes with it), q then quits.
+    tmux.press("Escape");
+    let cleared = tmux.wait_for_text("what is the caller saying?");
+    assert!(!cleared.contains("Read as Persian:"), "{cleared}");
+    tmux.press("q");
+    assert_eq!(tmux.wait_for_exit(), "dead 0");
+}
+
+#[test]
 fn thai_and_persian_rows_do_not_drift_and_resizing_redraws() {
     let tree = shipped_tree();
     let Some(tmux) = Tmux::start(tree.path()) else {
