@@ -241,13 +241,9 @@ impl CompactNames {
             };
             // Names of two letters or more start with (a, b); names of one letter are under
             // (a, '\0'), which is also the head of the text's last letter.
-            let one_letter = (a, '\0');
-            let heads = if b == '\0' {
-                vec![one_letter]
-            } else {
-                vec![(a, b), one_letter]
-            };
-            for head in &heads {
+            let heads = [(a, b), (a, '\0')];
+            let heads = if b == '\0' { &heads[..1] } else { &heads[..] };
+            for head in heads {
                 for (name, spelling) in self.by_head.get(head).into_iter().flatten() {
                     if rest.starts_with(&**spelling) {
                         found.push((*name, &**spelling));

@@ -450,6 +450,7 @@ impl Searcher {
         // The words' clauses and the situations' priors in one disjunction: a nested one
         // for the words would be a second union over the same documents.
         let (mut core, any_word_as_typed) = self.text_clauses(query, resolved);
+        // One snapshot for the situations' statistics, the search and the records it reads.
         let searcher = self.index.reader.searcher();
         for r in resolved {
             let specificity = situation_specificity(&searcher, fields.situations, &r.id);
@@ -524,7 +525,6 @@ impl Searcher {
             }
             Box::new(BooleanQuery::new(outer))
         };
-        let searcher = self.index.reader.searcher();
         let limit = request.limit.max(1);
         // The first screen: the places an agent sees without asking for more.
         let screen = limit.min(DEFAULT_LIMIT);
@@ -729,13 +729,13 @@ impl Searcher {
     /// taxonomy's Persian names, and in the Latin-script fields to tell them from English,
     /// Danish and Romanian words.
     fn finglish_reading(&self, query: &str) -> Option<PersianReading> {
-        let long_words = query
+        let long_words: Vec<&str> = query
             .split(|c: char| !c.is_ascii_alphabetic())
             .filter(|w| w.len() >= FINGLISH_MIN_LETTERS)
-            .count();
+            .collect();
         // Most queries are not: Persian script, Thai, Danish or Romanian letters, or fewer
         // than two words that could be, decide it before any lexicon is read.
-        if long_words < 2 || query.chars().any(|c| c.is_alphabetic() && !c.is_ascii()) {
+        if long_words.len() < 2 || query.chars().any(|c| c.is_alphabetic() && !c.is_ascii()) {
             return None;
         }
         let searcher = self.index.reader.searcher();
@@ -757,9 +757,8 @@ impl Searcher {
         };
         // English, Danish and Romanian queries stop here, before any lexicon is read: they
         // have at most one word (a typo, a name) the playbooks do not use.
-        let unknown = query
-            .split(|c: char| !c.is_ascii_alphabetic())
-            .filter(|w| w.len() >= FINGLISH_MIN_LETTERS)
+        let unknown = long_words
+            .iter()
             .filter(|w| !crate::analysis::is_stop_word(w) && !is_latin_word(w))
             .count();
         if unknown < 2 {
