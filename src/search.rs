@@ -449,9 +449,10 @@ impl Searcher {
         let fields = &self.index.fields;
         // The words' clauses and the situations' priors in one disjunction: a nested one
         // for the words would be a second union over the same documents.
-        let (mut core, any_word_as_typed) = self.text_clauses(query, resolved);
-        // One snapshot for the situations' statistics, the search and the records it reads.
+        // One snapshot for the words' and situations' statistics, the search and the records
+        // it reads.
         let searcher = self.index.reader.searcher();
+        let (mut core, any_word_as_typed) = self.text_clauses(&searcher, query, resolved);
         for r in resolved {
             let specificity = situation_specificity(&searcher, fields.situations, &r.id);
             // Steps that list the situation first (their main one) rank above steps that
@@ -615,7 +616,12 @@ impl Searcher {
     /// The free-text part of the query over every analyzer's field, a clause per word;
     /// also whether any word is in the index as typed (else whatever matched, matched
     /// through typo tolerance).
-    fn text_clauses(&self, query: &str, resolved: &[Resolved]) -> (Clauses, bool) {
+    fn text_clauses(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &str,
+        resolved: &[Resolved],
+    ) -> (Clauses, bool) {
         // Each query word is one disjunction over every field and form it matches: a word
         // scores by its best match (plus a little for the others), so a common word that
         // matches in four fields does not outweigh a rare one that matches in one.
@@ -637,7 +643,6 @@ impl Searcher {
                 1.0
             }
         };
-        let searcher = self.index.reader.searcher();
         let mut per_word: BTreeMap<usize, Vec<Box<dyn Query>>> = BTreeMap::new();
         // What each word's clause is made of, exactly: its key among kept scores.
         let mut keys: BTreeMap<usize, String> = BTreeMap::new();
