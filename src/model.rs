@@ -27,6 +27,17 @@ impl Lang {
         self != Lang::En
     }
 
+    /// The word for a playbook's introduction, the title its [`Playbook::introduction`] has.
+    pub fn introduction_title(self) -> &'static str {
+        match self {
+            Lang::Fa => "مقدمه",
+            Lang::Ro => "Introducere",
+            Lang::Th => "บทนำ",
+            Lang::Da => "Indledning",
+            Lang::En => "Introduction",
+        }
+    }
+
     /// The ISO 639-1 code (`fa`, `ro`, `th`, `da`).
     pub fn code(self) -> &'static str {
         match self {
@@ -96,6 +107,12 @@ pub struct Playbook {
     pub path: String,
     /// The article's introduction (text before the first heading), as plain text.
     pub intro: String,
+    /// The introduction as a step that search finds and `show` takes (`PLAYBOOK#introduction`):
+    /// articles open with advice of their own ("the customer is not always right", when to
+    /// end a call) that agents ask for. Not one of [`Playbook::steps`]: it has no situations,
+    /// phrases or gloss to check, and the source's steps stay the source's.
+    #[serde(skip)]
+    pub introduction: Option<Step>,
     pub sections: Vec<Section>,
     pub steps: Vec<Step>,
     /// Set when the file is a translation of another playbook.
@@ -176,6 +193,9 @@ impl Role {
     }
 }
 
+/// The id of a playbook's [`Playbook::introduction`]; no step may take it.
+pub const INTRODUCTION_ID: &str = "introduction";
+
 /// One step: what to do, and what to say.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Step {
@@ -205,6 +225,37 @@ pub struct Step {
 }
 
 impl Step {
+    /// A step as its heading starts it: an id, a title, where it sits; the rest comes from
+    /// the lines under the heading.
+    pub fn headed(id: String, title: String, section: Option<usize>, line: usize) -> Step {
+        Step {
+            id,
+            title,
+            section,
+            situations: Vec::new(),
+            role: Role::default(),
+            guidance: String::new(),
+            phrases: Vec::new(),
+            gloss: String::new(),
+            dont_say: Vec::new(),
+            escalate_when: Vec::new(),
+            asks: Vec::new(),
+            line,
+            original_fingerprint: None,
+        }
+    }
+
+    /// A playbook's introduction as a step: background reading, in the playbook's words,
+    /// at the line where it starts.
+    pub fn introduction(lang: Lang, text: &str, line: usize) -> Step {
+        let title = lang.introduction_title().to_string();
+        Step {
+            role: Role::Background,
+            guidance: text.to_string(),
+            ..Step::headed(INTRODUCTION_ID.to_string(), title, None, line)
+        }
+    }
+
     /// A fingerprint of what a translation renders: the title, guidance, phrases and the
     /// lists. A change to any of them makes the step's translations stale; its situations
     /// and gloss are not translated, so changing them does not.
@@ -242,9 +293,17 @@ impl Playbook {
             .map(|s| s.title.as_str())
     }
 
-    /// A step by id.
+    /// A step by id, the [`Playbook::introduction`] included.
     pub fn step(&self, id: &str) -> Option<&Step> {
-        self.steps.iter().find(|s| s.id == id)
+        self.steps
+            .iter()
+            .chain(&self.introduction)
+            .find(|s| s.id == id)
+    }
+
+    /// The steps search finds: the introduction (when there is one), then the steps.
+    pub fn searchable_steps(&self) -> impl Iterator<Item = &Step> {
+        self.introduction.iter().chain(&self.steps)
     }
 }
 

@@ -4,7 +4,9 @@
 //! together with every diagnostic, so a trainer sees all their mistakes at once.
 
 use crate::diagnostic::{Diagnostic, LineIndex};
-use crate::model::{Lang, Phrase, Playbook, Role, Section, Source, Step, Translation};
+use crate::model::{
+    INTRODUCTION_ID, Lang, Phrase, Playbook, Role, Section, Source, Step, Translation,
+};
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Deserialize;
 
@@ -175,6 +177,7 @@ pub fn parse_playbook(bytes: &[u8], rel_path: &str) -> Parsed {
         reviewed,
         path: rel_path.to_string(),
         intro: body.intro.join("\n"),
+        introduction: body.introduction(lang),
         sections: body.sections,
         steps: body.steps,
         translation,
@@ -592,6 +595,10 @@ struct BodyParser<'a> {
     rel_path: &'a str,
     diagnostics: Vec<Diagnostic>,
     intro: Vec<String>,
+    /// Where the introduction starts (none: the playbook has none).
+    intro_line: Option<usize>,
+    /// The introduction's `**Agents ask:**`: the label's line, and the questions.
+    intro_asks: Option<(usize, Vec<String>)>,
     sections: Vec<Section>,
     steps: Vec<Step>,
     situation_lines: Vec<usize>,
@@ -619,6 +626,8 @@ impl<'a> BodyParser<'a> {
             rel_path,
             diagnostics: Vec::new(),
             intro: Vec::new(),
+            intro_line: None,
+            intro_asks: None,
             sections: Vec::new(),
             steps: Vec::new(),
             situation_lines: Vec::new(),
@@ -744,6 +753,35 @@ impl<'a> BodyParser<'a> {
         }
         self.flush_pending();
         self.finish_step();
+        self.check_introduction();
+    }
+
+    /// Questions for an introduction the playbook does not have would be searched for
+    /// nothing: say so rather than drop them.
+    fn check_introduction(&mut self) {
+        if let (None, Some((line, _))) = (self.intro_line, &self.intro_asks) {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    self.rel_path,
+                    *line,
+                    "E0403",
+                    "`**Agents ask:**` before the first heading, but the playbook has no introduction",
+                )
+                .with_hint(
+                    "write the article's introduction above it, or move the questions under the \
+                     step they ask for",
+                ),
+            );
+        }
+    }
+
+    /// The introduction as a step, with how agents ask for it (see [`Playbook::introduction`]).
+    fn introduction(&self, lang: Lang) -> Option<Step> {
+        let mut step = Step::introduction(lang, &self.intro.join("\n"), self.intro_line?);
+        if let Some((_, asks)) = &self.intro_asks {
+            step.asks.clone_from(asks);
+        }
+        Some(step)
     }
 
     fn line(&self, offset: usize) -> usize {
@@ -881,6 +919,20 @@ impl<'a> BodyParser<'a> {
                         format!("line-{line}")
                     }
                 };
+                if id == INTRODUCTION_ID {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            self.rel_path,
+                            line,
+                            "E0205",
+                            format!("the step id `{id}` is the playbook's introduction's"),
+                        )
+                        .with_hint(format!(
+                            "the text before the first heading is the introduction \
+                             (`playbook show PLAYBOOK#{INTRODUCTION_ID}`); give this step another id"
+                        )),
+                    );
+                }
                 if self.steps.iter().any(|s| s.id == id) {
                     let first = self.steps.iter().find(|s| s.id == id).unwrap().line;
                     self.diagnostics.push(
@@ -898,21 +950,7 @@ impl<'a> BodyParser<'a> {
                     Container::Step(j) => self.steps[j].section,
                     Container::Intro => None,
                 };
-                self.steps.push(Step {
-                    id,
-                    title,
-                    section,
-                    situations: Vec::new(),
-                    role: Role::default(),
-                    guidance: String::new(),
-                    phrases: Vec::new(),
-                    gloss: String::new(),
-                    dont_say: Vec::new(),
-                    escalate_when: Vec::new(),
-                    asks: Vec::new(),
-                    line,
-                    original_fingerprint: None,
-                });
+                self.steps.push(Step::headed(id, title, section, line));
                 self.situation_lines.push(line);
                 self.seen_labels.clear();
                 self.container = Container::Step(self.steps.len() - 1);
@@ -958,7 +996,9 @@ impl<'a> BodyParser<'a> {
             );
             return;
         }
-        let Container::Step(_) = self.container else {
+        // How agents ask for the introduction's advice is the one label it takes.
+        let in_intro = matches!(self.container, Container::Intro) && label == Label::AgentsAsk;
+        if !matches!(self.container, Container::Step(_)) && !in_intro {
             self.diagnostics.push(
                 Diagnostic::error(
                     self.rel_path,
@@ -966,10 +1006,13 @@ impl<'a> BodyParser<'a> {
                     "E0402",
                     format!("`**{}:**` outside a step", label.name()),
                 )
-                .with_hint("put it under a `## Step title {#step-id}` heading"),
+                .with_hint(
+                    "put it under a `## Step title {#step-id}` heading (before the first \
+                     heading, only `**Agents ask:**` belongs: how agents ask for the introduction)",
+                ),
             );
             return;
-        };
+        }
         if self.seen_labels.contains(&label) && label.of_the_original() {
             self.diagnostics.push(
                 Diagnostic::error(
@@ -1002,6 +1045,13 @@ impl<'a> BodyParser<'a> {
     }
 
     fn apply_label(&mut self, label: Label, line: usize, items: Vec<String>) {
+        if let (Container::Intro, Label::AgentsAsk) = (self.container, label) {
+            self.intro_asks
+                .get_or_insert((line, Vec::new()))
+                .1
+                .extend(items);
+            return;
+        }
         let Container::Step(j) = self.container else {
             return;
         };
@@ -1070,12 +1120,13 @@ impl<'a> BodyParser<'a> {
         }
     }
 
-    fn push_guidance(&mut self, text: String, _line: usize) {
+    fn push_guidance(&mut self, text: String, line: usize) {
         if text.is_empty() {
             return;
         }
         let target = match self.container {
             Container::Intro => {
+                self.intro_line.get_or_insert(line);
                 self.intro.push(text);
                 return;
             }
@@ -1236,6 +1287,50 @@ Giv klienten en chance for at udtrykke sine følelser, men irettesæt ham, hvis 
 
 **Escalate when:** the customer keeps shouting after one warning.
 "#;
+
+    #[test]
+    fn the_introduction_is_a_step_search_finds_with_how_agents_ask_for_it() {
+        let text = DANISH.replace(
+            "fra vrede klienter.\n",
+            "fra vrede klienter.\n\n**Agents ask:**\n- hvornår må jeg lægge på\n- er kunden altid i sin gode ret\n",
+        );
+        let parsed = parse_playbook(text.as_bytes(), "playbooks/da/test.md");
+        assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+        let pb = parsed.playbook.unwrap();
+        let intro = pb.introduction.as_ref().unwrap();
+        assert_eq!(intro.id, INTRODUCTION_ID);
+        assert_eq!(intro.title, "Indledning");
+        assert_eq!(intro.role, Role::Background);
+        assert_eq!(intro.line, 11);
+        assert!(intro.guidance.starts_with("Hvis du arbejder"));
+        assert!(!intro.guidance.contains("lægge på"), "{}", intro.guidance);
+        assert_eq!(
+            intro.asks,
+            ["hvornår må jeg lægge på", "er kunden altid i sin gode ret"]
+        );
+        // Not one of the source's steps, but found by id, and searched first.
+        assert_eq!(pb.steps.len(), 1);
+        assert_eq!(pb.step(INTRODUCTION_ID), Some(intro));
+        let ids: Vec<&str> = pb.searchable_steps().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, [INTRODUCTION_ID, "reprimand-rude-customer"]);
+    }
+
+    #[test]
+    fn a_playbook_without_an_introduction_has_none() {
+        let text = DANISH.replace(
+            "Hvis du arbejder i kundeservice, er der tidspunkter, hvor du skal modtage opkald fra vrede klienter.\n",
+            "",
+        );
+        let pb = parse_playbook(text.as_bytes(), "playbooks/th/x.md")
+            .playbook
+            .unwrap();
+        assert_eq!(pb.introduction, None);
+        let thai = "+++\nid = \"th-x\"\ntitle = \"t\"\nlang = \"th\"\n[source]\ntitle = \"s\"\n+++\n\nลูกค้าไม่ได้ถูกเสมอไป\n";
+        let pb = parse_playbook(thai.as_bytes(), "playbooks/th/x.md")
+            .playbook
+            .unwrap();
+        assert_eq!(pb.introduction.unwrap().title, "บทนำ");
+    }
 
     #[test]
     fn parses_a_danish_step_with_phrases_and_section() {

@@ -575,6 +575,35 @@ fn broken_files() -> Vec<Broken> {
         &[("E0103", bad_toml_line)],
     ));
 
+    // E0205: a step takes the introduction's id.
+    let reserved = format!(
+        "{}\nHvis du arbejder i kundeservice, får du vrede opkald.\n{}",
+        da_front("da-reserveret-id"),
+        da_step("Trin 1. Lyt", "introduction")
+    );
+    let reserved_line = line_of(&reserved, "{#introduction}");
+    files.push(broken(
+        "playbooks/da/05a-reserveret-id.md",
+        reserved,
+        &[("E0205", reserved_line)],
+    ));
+
+    // E0403: how agents ask for an introduction the playbook does not have (the questions
+    // would be searched for nothing); E0402: any other label before the first heading.
+    let no_intro = format!(
+        "{}\n**Agents ask:**\n- har kunden altid ret\n\n**Gloss:** An introduction.\n{}",
+        da_front("da-spoergsmaal-uden-indledning"),
+        da_step("Trin 1. Lyt", "lyt")
+    );
+    files.push(broken(
+        "playbooks/da/05b-spoergsmaal-uden-indledning.md",
+        no_intro.clone(),
+        &[
+            ("E0403", line_of(&no_intro, "**Agents ask:**")),
+            ("E0402", line_of(&no_intro, "**Gloss:** An introduction.")),
+        ],
+    ));
+
     // E0105: a language the tool does not know, on line 4.
     files.push(broken(
         "playbooks/da/04-ukendt-sprog.md",

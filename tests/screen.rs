@@ -13,6 +13,8 @@ const QUERIES: &[(&str, &str)] = &[
     ("da", "kunden truer med en advokat"),
     // Persian typed in Latin letters: one more row says how it was read.
     ("fa_latin", "moshtari fohsh mide"),
+    // Answered by a playbook's introduction: what it says is "About", not a step to take.
+    ("en_introduction", "is the customer always right?"),
 ];
 
 /// The search's human output at `columns`×`rows`, after checking that it fits.

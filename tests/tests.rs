@@ -9,6 +9,7 @@ mod common;
 mod check;
 mod follow;
 mod gen_corpus;
+mod introductions;
 mod live_tmux;
 mod probe;
 mod properties;

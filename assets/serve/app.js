@@ -10,6 +10,7 @@
     situations: 'For',
     say: 'Say',
     do: 'Do',
+    about: 'About',
     english: 'English',
     dont_say: "Don't say",
     escalate_when: 'Escalate when',
@@ -298,7 +299,7 @@
     }
     const guidance = pick(view, 'guidance');
     if (guidance.length) {
-      parts.push(section(LABELS.do, guidance.map((g) => el('p', { lang, text: g }))));
+      parts.push(section(LABELS[view.guidance_label] || LABELS.do, guidance.map((g) => el('p', { lang, text: g }))));
     }
     if (view.english) {
       parts.push(section(LABELS.english, [el('p', { lang: 'en', text: view.english })]));

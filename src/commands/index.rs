@@ -19,9 +19,10 @@ pub(super) fn run(config: &IndexConfig, err: &mut dyn Write) -> Result<Outcome> 
     }
     writeln!(
         err,
-        "index: {} playbook(s), {} step(s) in {}",
+        "index: {} playbook(s), {} step(s) and {} introduction(s) in {}",
         report.playbooks,
         report.steps,
+        report.introductions,
         repo.index_dir().display()
     )
     .map_err(io_err)?;

@@ -117,12 +117,13 @@ fn find<'a>(playbooks: &'a [Playbook], target: &str) -> Result<(&'a Playbook, Op
         && let Ok(line) = line.parse::<usize>()
         && let Some(playbook) = playbooks.iter().find(|p| same_path(&p.path, path))
     {
-        // The step whose heading is the last one at or above the line.
-        let step = playbook.steps.iter().rev().find(|s| s.line <= line);
-        return match step {
-            Some(step) => Ok((playbook, Some(step))),
-            None => Ok((playbook, None)),
-        };
+        // The step whose heading is the last one at or above the line (the introduction's
+        // first line counts as its heading); above all of them, the whole playbook.
+        let step = playbook
+            .searchable_steps()
+            .filter(|s| s.line <= line)
+            .max_by_key(|s| s.line);
+        return Ok((playbook, step));
     }
     let (playbook_id, step_id) = match target.split_once('#') {
         Some((p, s)) => (p, Some(s)),
@@ -145,7 +146,7 @@ fn find<'a>(playbooks: &'a [Playbook], target: &str) -> Result<(&'a Playbook, Op
     match playbook.step(id) {
         Some(s) => Ok((playbook, Some(s))),
         None => {
-            let ids: Vec<&str> = playbook.steps.iter().map(|s| s.id.as_str()).collect();
+            let ids: Vec<&str> = playbook.searchable_steps().map(|s| s.id.as_str()).collect();
             Err(Error::NotFound {
                 what: format!("step `{id}` in playbook `{playbook_id}`"),
                 hint: format!("; its steps are: {}", ids.join(", ")),

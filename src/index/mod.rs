@@ -154,7 +154,10 @@ impl Unusable {
 #[derive(Debug, Default)]
 pub struct IndexReport {
     pub playbooks: usize,
+    /// Steps indexed, introductions aside.
     pub steps: usize,
+    /// Playbooks' introductions indexed.
+    pub introductions: usize,
     pub changed: usize,
     pub removed: usize,
     pub rebuilt: bool,
@@ -323,13 +326,17 @@ pub fn update(repo: &Repo, rebuild: bool) -> Result<(IndexReport, Vec<Notice>)> 
             _ => None,
         })
         .unwrap_or_default();
+    let searcher = reader.searcher();
+    let documents = searcher.num_docs() as usize;
+    let introductions = count_introductions(&searcher).map_err(edge)?;
     let report = IndexReport {
         playbooks: manifest
             .files
             .values()
             .filter(|f| f.skipped.is_none())
             .count(),
-        steps: reader.searcher().num_docs() as usize,
+        steps: documents - introductions,
+        introductions,
         changed,
         removed,
         rebuilt: rebuild || notices.iter().any(Notice::is_rebuild),
@@ -338,6 +345,16 @@ pub fn update(repo: &Repo, rebuild: bool) -> Result<(IndexReport, Vec<Notice>)> 
 }
 
 /// A reader that sees the index as it is now (searches never need it to follow later commits).
+/// How many playbooks' introductions the index holds (deleted documents aside).
+fn count_introductions(searcher: &tantivy::Searcher) -> Result<usize, IndexError> {
+    let (_, fields) = schema();
+    let term = tantivy::Term::from_field_text(fields.step, crate::model::INTRODUCTION_ID);
+    let query = tantivy::query::TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic);
+    searcher
+        .search(&query, &tantivy::collector::Count)
+        .map_err(IndexError::tantivy("cannot count the introductions"))
+}
+
 fn new_reader(index: &Index) -> Result<IndexReader, IndexError> {
     index
         .reader_builder()

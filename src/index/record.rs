@@ -1,13 +1,14 @@
 //! What the index stores and how: the stored [`StepRecord`], the schema and its [`Fields`],
 //! the stable [`order_key`], and the tantivy documents made from a playbook.
 //!
-//! One document per original step. Its translations are part of it: each translation's
+//! One document per original step, and one for its introduction (see
+//! [`Playbook::introduction`]). Its translations are part of it: each translation's
 //! text goes to its own language's analyzers, so a query in any reading language finds the
 //! step, and a step is found once whatever the language of the words that matched. The
 //! translations are stored beside the record ([`TranslatedStep`]) for showing.
 
 use crate::analysis::Analyzer;
-use crate::model::{Lang, Playbook, Role, Step};
+use crate::model::{INTRODUCTION_ID, Lang, Playbook, Role, Step};
 use serde::{Deserialize, Serialize};
 use tantivy::TantivyDocument;
 use tantivy::schema::{
@@ -18,8 +19,8 @@ use tantivy::schema::{
 /// then rebuilt automatically (and the compiled taxonomy with it). 21: the manifest stamps
 /// files with their change time and inode. 22: Persian light verbs are function words.
 /// 23: steps' roles (the record's `role`, the `full_situations` field). 24: how agents ask
-/// for a step (`asks`, searched with the step's text).
-pub const INDEX_FORMAT: u32 = 24;
+/// for a step (`asks`, searched with the step's text). 25: playbooks' introductions.
+pub const INDEX_FORMAT: u32 = 25;
 
 /// What is stored for each step: everything a result needs, so rendering never re-reads files.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -159,6 +160,11 @@ impl StepRecord {
         parts.join("\n")
     }
 
+    /// Whether this is a playbook's introduction rather than one of its steps.
+    pub fn is_introduction(&self) -> bool {
+        self.step == INTRODUCTION_ID
+    }
+
     /// The English (editorial) text.
     fn english_text(&self) -> String {
         let mut parts = vec![self.gloss.as_str()];
@@ -171,6 +177,8 @@ impl StepRecord {
 #[derive(Debug, Clone)]
 pub struct Fields {
     pub path: Field,
+    /// The step's id ([`INTRODUCTION_ID`] for a playbook's introduction).
+    pub step: Field,
     /// The original playbook's id, on every document of it and its translations: what an
     /// update deletes and re-adds when any of those files changes.
     pub family: Field,
@@ -202,6 +210,7 @@ impl Fields {
 pub fn schema() -> (Schema, Fields) {
     let mut builder = Schema::builder();
     let path = builder.add_text_field("path", STRING);
+    let step = builder.add_text_field("step", STRING);
     let family = builder.add_text_field("family", STRING);
     let lang = builder.add_text_field("lang", STRING);
     let situations = builder.add_text_field("situations", STRING);
@@ -229,6 +238,7 @@ pub fn schema() -> (Schema, Fields) {
         builder.build(),
         Fields {
             path,
+            step,
             family,
             lang,
             situations,
@@ -268,8 +278,7 @@ pub(super) fn documents(
     fields: &Fields,
 ) -> Vec<TantivyDocument> {
     playbook
-        .steps
-        .iter()
+        .searchable_steps()
         .map(|step| {
             let record = StepRecord::new(playbook, step);
             let translated: Vec<TranslatedStep> = translations
@@ -278,6 +287,7 @@ pub(super) fn documents(
                 .collect();
             let mut doc = TantivyDocument::default();
             doc.add_text(fields.path, &record.path);
+            doc.add_text(fields.step, &record.step);
             doc.add_text(fields.family, &playbook.id);
             doc.add_text(fields.lang, record.lang.code());
             doc.add_u64(fields.order, order_key(&record.path, &record.step));

@@ -416,7 +416,7 @@ fn step_lines(view: &StepView, theme: Theme, width: usize) -> Vec<Line<'static>>
     for para in &view.guidance {
         guidance.extend(indented(wrap_cells(para, inner), "    ", Style::new()));
     }
-    part(Label::Do, guidance);
+    part(view.guidance_label, guidance);
     if !view.english.trim().is_empty() {
         part(
             Label::English,

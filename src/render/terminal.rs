@@ -121,7 +121,7 @@ const MIN_TITLE_COLUMNS: usize = 6;
 /// The first result in `budget` rows: title, where it is from, then what to say, what to
 /// do and the English line, each as much as the rows allow.
 fn first_result(step: &StepView, style: Style, budget: usize) -> Vec<String> {
-    let label_width = [Label::Say, Label::Do, Label::English]
+    let label_width = [Label::Say, step.guidance_label, Label::English]
         .iter()
         .map(|l| l.text().width() + 2)
         .max()
@@ -166,7 +166,7 @@ fn first_result(step: &StepView, style: Style, budget: usize) -> Vec<String> {
     cut(&mut english, n_en, " …", text_width);
     let paints = [
         (Label::Say, say, Paint::Phrase),
-        (Label::Do, guidance, Paint::Plain),
+        (step.guidance_label, guidance, Paint::Plain),
         (Label::English, english, Paint::Plain),
     ];
     for (label, lines, paint) in paints {
@@ -293,7 +293,7 @@ fn full_rows(step: &StepView, style: Style) -> Vec<String> {
     let quoted: Vec<String> = step.say.iter().map(PhraseView::quoted).collect();
     section(Label::Say, bulleted(&quoted, Paint::Phrase));
     section(
-        Label::Do,
+        step.guidance_label,
         step.guidance
             .iter()
             .flat_map(|p| wrap(p, width))
@@ -341,6 +341,7 @@ mod tests {
             situations: vec![],
             say: vec![],
             guidance: vec![],
+            guidance_label: Label::Do,
             english: String::new(),
             dont_say: vec![],
             escalate_when: vec![],

@@ -18,6 +18,8 @@ pub enum Label {
     Situations,
     Say,
     Do,
+    /// What a playbook's introduction says (it is not a step to take).
+    About,
     English,
     DontSay,
     EscalateWhen,
@@ -31,6 +33,7 @@ impl Label {
             Label::Situations => "For",
             Label::Say => "Say",
             Label::Do => "Do",
+            Label::About => "About",
             Label::English => "English",
             Label::DontSay => "Don't say",
             Label::EscalateWhen => "Escalate when",
@@ -175,6 +178,8 @@ pub struct StepView {
     pub say: Vec<PhraseView>,
     /// What to do: the guidance, one paragraph or list item per entry.
     pub guidance: Vec<String>,
+    /// How the guidance is labelled: `Do`, or `About` for a playbook's introduction.
+    pub guidance_label: Label,
     /// The English line (the gloss): for an English reader it may be the only readable one.
     pub english: String,
     pub dont_say: Vec<String>,
@@ -248,6 +253,11 @@ impl StepView {
                 .collect(),
             say: phrases(&record.phrases, &record.phrases_added),
             guidance: paragraphs(&record.text),
+            guidance_label: if record.is_introduction() {
+                Label::About
+            } else {
+                Label::Do
+            },
             english: record.gloss.clone(),
             dont_say: record.dont_say.clone(),
             escalate_when: record.escalate_when.clone(),

@@ -223,6 +223,21 @@ check('a deep link reopens the same view', async () => {
   await page.close();
 });
 
+check('a playbook introduction is labelled as what it is about', async () => {
+  const page = await newPage();
+  await typeQuery(page, 'is the customer always right?');
+  const intro = page.locator('li.result[data-id$="#introduction"]').first();
+  await intro.waitFor();
+  await intro.locator('.open').click();
+  await page.locator('#step-view:not([hidden])').waitFor();
+  const labels = await page.$$eval('#step h3', (hs) => hs.map((h) => h.textContent));
+  assert(labels.includes('About') && !labels.includes('Do'), `labels: ${labels}`);
+  const title = await page.textContent('#step-title');
+  assert(title.includes('Introduction'), `title: ${title}`);
+  await shot(page, 'step-introduction');
+  await page.close();
+});
+
 check('Persian is laid out right to left', async () => {
   const page = await newPage();
   await typeQuery(page, 'مشتری سمی');
