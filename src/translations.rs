@@ -458,6 +458,7 @@ pub fn diagnostics(playbooks: &[Playbook], front: &HashMap<String, FrontLines>) 
             }
             location_diagnostics(t, original, lines, &mut out);
             step_diagnostics(t, original, lines, &mut out);
+            introduction_diagnostics(t, original, lines, &mut out);
         }
         if !translating {
             continue;
@@ -607,6 +608,51 @@ fn step_diagnostics(
                 )),
             );
         }
+    }
+}
+
+/// W0712, W0713: an introduction on one side only. A translation's introduction is searched
+/// and shown as the original's introduction in its language, so one the original lacks is
+/// never seen, and one it lacks leaves its readers the original's.
+fn introduction_diagnostics(
+    t: &Playbook,
+    original: &Playbook,
+    lines: FrontLines,
+    out: &mut Vec<Diagnostic>,
+) {
+    match (&original.introduction, &t.introduction) {
+        (None, Some(intro)) => out.push(
+            Diagnostic::warning(
+                &t.path,
+                intro.line,
+                "W0712",
+                format!(
+                    "an introduction, but `{}` has none: it is never searched or shown",
+                    original.id
+                ),
+            )
+            .with_hint(format!(
+                "translate only what {} has, or give the original its introduction",
+                original.path
+            )),
+        ),
+        (Some(intro), None) => out.push(
+            Diagnostic::warning(
+                &t.path,
+                lines.title,
+                "W0713",
+                format!(
+                    "the introduction of `{}` has no {} translation",
+                    original.id,
+                    t.lang.name()
+                ),
+            )
+            .with_hint(format!(
+                "translate {}:{} above this file's first heading",
+                original.path, intro.line
+            )),
+        ),
+        _ => {}
     }
 }
 
@@ -1272,6 +1318,43 @@ title = "วิธีจัดการกับลูกค้าที่ไ�
             .collect();
         found.sort();
         found
+    }
+
+    #[test]
+    fn an_introduction_on_one_side_only_is_reported() {
+        let path = "playbooks/fa/da-vrede-klienter.md";
+        let da_intro = "+++\n\nHvis du arbejder i kundeservice, får du vrede opkald.\n\n# Del 1";
+        let fa_intro =
+            "+++\n\nاگر در خدمات مشتریان کار می‌کنید، تماس‌های خشمگین دریافت می‌کنید.\n\n# بخش ۱";
+        let line =
+            |text: &str, needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+        let only_introductions =
+            |found: Vec<(&'static str, String, usize)>| -> Vec<(&'static str, usize)> {
+                found
+                    .into_iter()
+                    .filter(|(code, _, _)| code.starts_with("W071") && *code != "W0711")
+                    .map(|(code, _, line)| (code, line))
+                    .collect()
+            };
+        // The translation has one, the original not: never searched or shown.
+        let text = stamp(FA, &da())
+            .text
+            .replacen("+++\n\n# بخش ۱", fa_intro, 1);
+        let found = codes(&[da(), parse(&text, path)], &[(path, &text)]);
+        assert_eq!(
+            only_introductions(found),
+            [("W0712", line(&text, "اگر در خدمات"))]
+        );
+        // The original has one, the translation not: on the translation's title line.
+        let original = DA.replacen("+++\n\n# Del 1", da_intro, 1);
+        let da = parse(&original, "playbooks/da/vrede-klienter.md");
+        let text = stamp(FA, &da).text;
+        let found = codes(&[da.clone(), parse(&text, path)], &[(path, &text)]);
+        assert_eq!(only_introductions(found), [("W0713", 4)]);
+        // Both: nothing to say.
+        let text = stamp(FA, &da).text.replacen("+++\n\n# بخش ۱", fa_intro, 1);
+        let found = codes(&[da, parse(&text, path)], &[(path, &text)]);
+        assert_eq!(only_introductions(found), []);
     }
 
     #[test]
