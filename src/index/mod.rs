@@ -344,7 +344,6 @@ pub fn update(repo: &Repo, rebuild: bool) -> Result<(IndexReport, Vec<Notice>)> 
     Ok((report, notices))
 }
 
-/// A reader that sees the index as it is now (searches never need it to follow later commits).
 /// How many playbooks' introductions the index holds (deleted documents aside).
 fn count_introductions(searcher: &tantivy::Searcher) -> Result<usize, IndexError> {
     let (_, fields) = schema();
@@ -355,6 +354,7 @@ fn count_introductions(searcher: &tantivy::Searcher) -> Result<usize, IndexError
         .map_err(IndexError::tantivy("cannot count the introductions"))
 }
 
+/// A reader that sees the index as it is now (searches never need it to follow later commits).
 fn new_reader(index: &Index) -> Result<IndexReader, IndexError> {
     index
         .reader_builder()
