@@ -344,9 +344,11 @@ fn result_item(view: &StepView, selected: bool, theme: Theme, width: usize) -> L
         ],
         width,
     );
+    // Without a phrase, the English line; without that (an introduction), what it says.
     let (text, style) = match view.say.first() {
         Some(phrase) => (phrase.quoted(), theme.phrase()),
-        None => (view.english.clone(), theme.dim()),
+        None if !view.english.trim().is_empty() => (view.english.clone(), theme.dim()),
+        None => (view.guidance_line(), theme.dim()),
     };
     let rows = if selected { SELECTED_PHRASE_ROWS } else { 1 };
     let indent = "     ";
@@ -918,6 +920,25 @@ mod tests {
         }
         // The shipped Persian has lam-alef pairs: the case above is really tested.
         assert!(lam_alef > 0);
+    }
+
+    /// An introduction has no phrase and no English line: its row shows what it says.
+    #[test]
+    fn an_introduction_shows_what_it_says_in_the_list() {
+        let query = "clientul are mereu dreptate";
+        let mut app = app_showing(
+            query,
+            results(
+                query,
+                &[],
+                vec![hit("ro-dissatisfied-customers", "introduction")],
+            ),
+        );
+        let terminal = render(&mut app);
+        let head = row(terminal.backend().buffer(), 4);
+        assert!(head.contains("[ro] Introducere"), "{head}");
+        let text = row(terminal.backend().buffer(), 5);
+        assert!(text.contains("Orice loc de muncă"), "{text}");
     }
 
     /// A Persian title with a lam-alef (اطلاعات) keeps its last letter when the next span
