@@ -58,6 +58,11 @@
 //! searchable entries with their own `**Agents ask:**`: A 0.880, B 0.893, C 0.820, D 0.840,
 //! E 0.800, F 0.820, G 0.840, H 0.900, I 0.890, J 0.860, K 0.850, L 0.880, M 0.870, N 0.860,
 //! O 0.910, P 0.780, Q 0.830.
+//! Two more in the ninth session, before it changed anything: `blindR.jsonl` (0.820;
+//! experienced agents half-remembering a detail from training, supervisors checking a case
+//! they overheard, half on the less obvious advice; studied) and `blindS.jsonl` (0.840;
+//! agents typing in a language that is not always their own, what the customer does right
+//! now and what to do after the call; held out).
 //! They guard the level reached, a little under it; the goal (0.90) is above.
 //!
 //! Scored like `../shared/eval/run_eval.py`: a query is a hit when one of its top-k results,
@@ -223,6 +228,16 @@ fn source_blind_probe_p() {
 #[test]
 fn source_blind_probe_q_held_out() {
     assert_recall_at_least("blindQ", include_str!("fixtures/blindQ.jsonl"), 0.81);
+}
+
+#[test]
+fn source_blind_probe_r() {
+    assert_recall_at_least("blindR", include_str!("fixtures/blindR.jsonl"), 0.80);
+}
+
+#[test]
+fn source_blind_probe_s_held_out() {
+    assert_recall_at_least("blindS", include_str!("fixtures/blindS.jsonl"), 0.82);
 }
 
 fn assert_recall(name: &str, jsonl: &str) {
