@@ -143,4 +143,33 @@ mod tests {
             "playbooks/da/a.md:4:2: error[E0301]: unknown situation `x`\n  = help: did you mean `y`?"
         );
     }
+
+    /// Every code the sources emit has its row in `docs/diagnostics.md`: a trainer who looks
+    /// a code up finds what it means and what to do.
+    #[test]
+    fn every_code_is_documented() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let docs = std::fs::read_to_string(root.join("docs/diagnostics.md")).unwrap();
+        let mut sources = vec![root.join("src")];
+        let mut undocumented = Vec::new();
+        while let Some(dir) = sources.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    sources.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                for quoted in text.split('"').skip(1).step_by(2) {
+                    let is_code = quoted.len() == 5
+                        && matches!(quoted.as_bytes()[0], b'E' | b'W')
+                        && quoted[1..].bytes().all(|b| b.is_ascii_digit());
+                    if is_code && !docs.contains(&format!("| {quoted} |")) {
+                        undocumented.push(format!("{quoted} ({})", path.display()));
+                    }
+                }
+            }
+        }
+        assert!(undocumented.is_empty(), "undocumented: {undocumented:?}");
+    }
 }

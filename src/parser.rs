@@ -599,6 +599,9 @@ struct BodyParser<'a> {
     intro_line: Option<usize>,
     /// The introduction's `**Agents ask:**`: the label's line, and the questions.
     intro_asks: Option<(usize, Vec<String>)>,
+    /// A translation's `<!-- original: … -->` above its introduction: the marker's line and
+    /// the fingerprint of the original's introduction it translates.
+    intro_fingerprint: Option<(usize, String)>,
     sections: Vec<Section>,
     steps: Vec<Step>,
     situation_lines: Vec<usize>,
@@ -628,6 +631,7 @@ impl<'a> BodyParser<'a> {
             intro: Vec::new(),
             intro_line: None,
             intro_asks: None,
+            intro_fingerprint: None,
             sections: Vec::new(),
             steps: Vec::new(),
             situation_lines: Vec::new(),
@@ -757,8 +761,20 @@ impl<'a> BodyParser<'a> {
     }
 
     /// Questions for an introduction the playbook does not have would be searched for
-    /// nothing: say so rather than drop them.
+    /// nothing, and a marker for it would tell nothing: say so rather than drop them.
     fn check_introduction(&mut self) {
+        if let (None, Some((line, _))) = (self.intro_line, &self.intro_fingerprint) {
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    self.rel_path,
+                    *line,
+                    "W0310",
+                    "an `<!-- original: … -->` marker before the first heading, but the \
+                     translation has no introduction: it is ignored",
+                )
+                .with_hint("translate the original's introduction below it, or delete the marker"),
+            );
+        }
         if let (None, Some((line, _))) = (self.intro_line, &self.intro_asks) {
             self.diagnostics.push(
                 Diagnostic::error(
@@ -781,6 +797,7 @@ impl<'a> BodyParser<'a> {
         if let Some((_, asks)) = &self.intro_asks {
             step.asks.clone_from(asks);
         }
+        step.original_fingerprint = self.intro_fingerprint.as_ref().map(|(_, f)| f.clone());
         Some(step)
     }
 
@@ -968,6 +985,9 @@ impl<'a> BodyParser<'a> {
             Container::Step(j) if self.translation => {
                 self.steps[j].original_fingerprint = Some(fingerprint);
             }
+            Container::Intro if self.translation => {
+                self.intro_fingerprint = Some((line, fingerprint));
+            }
             _ => self.diagnostics.push(
                 Diagnostic::warning(
                     self.rel_path,
@@ -975,7 +995,10 @@ impl<'a> BodyParser<'a> {
                     "W0310",
                     "an `<!-- original: … -->` marker outside a translated step is ignored",
                 )
-                .with_hint("it belongs under a step heading of a translation (`translation_of`)"),
+                .with_hint(
+                    "it belongs under a step heading, or above the introduction, of a translation \
+                     (`translation_of`)",
+                ),
             ),
         }
     }

@@ -9,7 +9,7 @@
 //! step is stale until someone updates it and stamps it again.
 
 use crate::diagnostic::{Diagnostic, LineIndex};
-use crate::model::{Lang, Playbook, Step};
+use crate::model::{INTRODUCTION_ID, Lang, Playbook, Step};
 use crate::parser::FINGERPRINT_PREFIX;
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::{Deserialize, Serialize};
@@ -188,9 +188,9 @@ pub struct Cell {
 pub fn compare(original: &Playbook, lang: Lang, translation: Option<&Playbook>) -> Cell {
     let reviewed = translation.is_some_and(|t| t.reviewed.is_some());
     let mut counts = Counts::default();
+    // The introduction too: it is searched and shown like a step, in the reader's language.
     let steps = original
-        .steps
-        .iter()
+        .searchable_steps()
         .map(|step| {
             let translated = translation.and_then(|t| t.step(&step.id));
             let status = step_status(step, translated);
@@ -232,7 +232,7 @@ pub struct Row {
     pub lang: Lang,
     pub title: String,
     pub path: String,
-    /// How many steps the original has.
+    /// How many steps the original has, its introduction counted as one.
     pub steps: usize,
     /// The sum of the row's cells.
     pub counts: Counts,
@@ -316,7 +316,7 @@ pub fn matrix(playbooks: &[Playbook]) -> Matrix {
             lang: o.lang,
             title: o.title.clone(),
             path: o.path.clone(),
-            steps: o.steps.len(),
+            steps: o.searchable_steps().count(),
             counts,
             translations,
         });
@@ -551,21 +551,7 @@ fn step_diagnostics(
         };
         match step_status(orig, Some(step)) {
             Status::Stale => out.push(stale_step(t, original, step, orig)),
-            Status::Unstamped => out.push(
-                Diagnostic::warning(
-                    &t.path,
-                    step.line,
-                    "W0708",
-                    format!(
-                        "step `{}` has no `<!-- original: … -->` marker: nothing tells when the original changes",
-                        step.id
-                    ),
-                )
-                .with_hint(format!(
-                    "once it translates {}:{} as it is now, run `playbook translations --stamp {}`",
-                    original.path, orig.line, t.path
-                )),
-            ),
+            Status::Unstamped => out.push(unstamped_step(t, original, step, orig)),
             Status::Complete | Status::Missing => {}
         }
         let differences = shape(step).differences(&shape(orig));
@@ -611,7 +597,8 @@ fn step_diagnostics(
     }
 }
 
-/// W0712, W0713: an introduction on one side only. A translation's introduction is searched
+/// W0703, W0708 for a translated introduction (as for its steps); W0712, W0713: an
+/// introduction on one side only. A translation's introduction is searched
 /// and shown as the original's introduction in its language, so one the original lacks is
 /// never seen, and one it lacks leaves its readers the original's.
 fn introduction_diagnostics(
@@ -636,6 +623,11 @@ fn introduction_diagnostics(
                 original.path
             )),
         ),
+        (Some(orig), Some(intro)) => match step_status(orig, Some(intro)) {
+            Status::Stale => out.push(stale_step(t, original, intro, orig)),
+            Status::Unstamped => out.push(unstamped_step(t, original, intro, orig)),
+            Status::Complete | Status::Missing => {}
+        },
         (Some(intro), None) => out.push(
             Diagnostic::warning(
                 &t.path,
@@ -681,6 +673,31 @@ fn unknown_step(t: &Playbook, original: &Playbook, step: &Step) -> Diagnostic {
     }
 }
 
+/// How a diagnostic names a translated step: by its id, or as the introduction.
+fn step_named(step: &Step) -> String {
+    if step.id == INTRODUCTION_ID {
+        "the introduction".to_string()
+    } else {
+        format!("step `{}`", step.id)
+    }
+}
+
+fn unstamped_step(t: &Playbook, original: &Playbook, step: &Step, orig: &Step) -> Diagnostic {
+    Diagnostic::warning(
+        &t.path,
+        step.line,
+        "W0708",
+        format!(
+            "{} has no `<!-- original: … -->` marker: nothing tells when the original changes",
+            step_named(step)
+        ),
+    )
+    .with_hint(format!(
+        "once it translates {}:{} as it is now, run `playbook translations --stamp {}`",
+        original.path, orig.line, t.path
+    ))
+}
+
 fn stale_step(t: &Playbook, original: &Playbook, step: &Step, orig: &Step) -> Diagnostic {
     let next = original
         .steps
@@ -704,8 +721,15 @@ fn stale_step(t: &Playbook, original: &Playbook, step: &Step, orig: &Step) -> Di
         step.line,
         "W0703",
         format!(
-            "step `{}` is stale: the original step ({}:{}) changed since it was translated",
-            step.id, original.path, orig.line
+            "{} is stale: {} ({}:{}) changed since it was translated",
+            step_named(step),
+            if step.id == INTRODUCTION_ID {
+                "the original's introduction"
+            } else {
+                "the original step"
+            },
+            original.path,
+            orig.line
         ),
     )
     .with_hint(format!(
@@ -825,7 +849,8 @@ impl Stamped {
 }
 
 /// A step heading (`##`) or section heading (`#`) at the top level of a translation, and
-/// the markers under it.
+/// the markers under it; or (level 0, the first) what comes before the first heading: the
+/// introduction, and the marker above it.
 #[derive(Debug)]
 struct Heading {
     level: u8,
@@ -856,7 +881,13 @@ fn headings(text: &str) -> Vec<Heading> {
     let lines = LineIndex::new(text);
     let options =
         Options::ENABLE_HEADING_ATTRIBUTES | Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
-    let mut found: Vec<Heading> = Vec::new();
+    let mut found: Vec<Heading> = vec![Heading {
+        level: 0,
+        id: None,
+        first_line: 0,
+        last_line: 0,
+        markers: Vec::new(),
+    }];
     let mut depth = 0usize;
     // Inside a top-level HTML block: whether it has held only comments so far (the parser
     // reads markers from comment-only blocks).
@@ -926,7 +957,8 @@ fn body_start(text: &str) -> usize {
 
 /// Stamps every step of a translation's `text` that its original has with the original
 /// step's current fingerprint: an existing marker is rewritten in place, a missing one is
-/// added on the line right after the step's heading. Every other byte stays as it was (a
+/// added on the line right after the step's heading (for the introduction, on the line
+/// above it). Every other byte stays as it was (a
 /// byte-order mark, CRLF line ends, steps the original does not have).
 pub fn stamp(text: &str, original: &Playbook) -> Stamped {
     // The parser reads CRLF as LF and skips a byte-order mark; lines stay where they are.
@@ -938,6 +970,26 @@ pub fn stamp(text: &str, original: &Playbook) -> Stamped {
     let mut steps = Vec::new();
     let mut unknown = Vec::new();
     let mut translated = Vec::new();
+    // The introduction: its marker goes on the line above its first line.
+    let introduction = crate::parser::parse_playbook(text.as_bytes(), "")
+        .playbook
+        .and_then(|p| p.introduction);
+    if let (Some(orig), Some(intro), Some(before)) =
+        (&original.introduction, &introduction, headings.first())
+    {
+        translated.push(INTRODUCTION_ID);
+        let fingerprint = orig.fingerprint();
+        let action = restamp(&before.markers, &fingerprint, &mut replace);
+        if action == StampAction::Added {
+            insert_after.insert(intro.line - 1, marker(&fingerprint));
+        }
+        steps.push(StampedStep {
+            id: INTRODUCTION_ID.to_string(),
+            line: intro.line,
+            fingerprint,
+            action,
+        });
+    }
     for h in headings.iter().filter(|h| h.level == 2) {
         let Some(id) = &h.id else { continue };
         let Some(orig) = original.step(id) else {
@@ -946,19 +998,10 @@ pub fn stamp(text: &str, original: &Playbook) -> Stamped {
         };
         translated.push(id.as_str());
         let fingerprint = orig.fingerprint();
-        let action = if h.markers.is_empty() {
+        let action = restamp(&h.markers, &fingerprint, &mut replace);
+        if action == StampAction::Added {
             insert_after.insert(h.last_line, marker(&fingerprint));
-            StampAction::Added
-        } else if h.markers.iter().all(|(_, f)| *f == fingerprint) {
-            StampAction::Current
-        } else {
-            for (line, f) in &h.markers {
-                if *f != fingerprint {
-                    replace.insert(*line, marker(&fingerprint));
-                }
-            }
-            StampAction::Updated
-        };
+        }
         steps.push(StampedStep {
             id: id.clone(),
             line: h.first_line,
@@ -967,12 +1010,16 @@ pub fn stamp(text: &str, original: &Playbook) -> Stamped {
         });
     }
     let missing = original
-        .steps
-        .iter()
+        .searchable_steps()
         .filter(|s| !translated.contains(&s.id.as_str()))
         .map(|s| s.id.clone())
         .collect();
     let mut out = String::with_capacity(text.len() + 40 * insert_after.len());
+    if let Some(new) = insert_after.get(&0) {
+        // Above the first line (an introduction in a file without front matter).
+        out.push_str(new);
+        out.push('\n');
+    }
     for (i, line) in text.split_inclusive('\n').enumerate() {
         let number = i + 1;
         let content = line.trim_end_matches('\n');
@@ -1006,6 +1053,27 @@ pub fn stamp(text: &str, original: &Playbook) -> Stamped {
         steps,
         missing,
         unknown,
+    }
+}
+
+/// What stamping does about a step's markers (`markers`: those it has): the lines that name
+/// another fingerprint are rewritten in `replace`; with none, one is to be added.
+fn restamp(
+    markers: &[(usize, String)],
+    fingerprint: &str,
+    replace: &mut HashMap<usize, String>,
+) -> StampAction {
+    if markers.is_empty() {
+        StampAction::Added
+    } else if markers.iter().all(|(_, f)| f == fingerprint) {
+        StampAction::Current
+    } else {
+        for (line, f) in markers {
+            if f != fingerprint {
+                replace.insert(*line, marker(fingerprint));
+            }
+        }
+        StampAction::Updated
     }
 }
 
@@ -1318,6 +1386,105 @@ title = "วิธีจัดการกับลูกค้าที่ไ�
             .collect();
         found.sort();
         found
+    }
+
+    #[test]
+    fn a_translated_introduction_is_stamped_and_goes_stale_when_the_original_changes() {
+        let da_path = "playbooks/da/vrede-klienter.md";
+        let path = "playbooks/fa/da-vrede-klienter.md";
+        let da_text = DA.replacen(
+            "+++\n\n# Del 1",
+            "+++\n\nHvis du arbejder i kundeservice, får du vrede opkald.\n\n# Del 1",
+            1,
+        );
+        let da = parse(&da_text, da_path);
+        let fa_text = stamp(FA, &da).text.replacen(
+            "+++\n\n# بخش ۱",
+            "+++\n\nاگر در خدمات مشتریان کار می‌کنید، تماس‌های خشمگین دریافت می‌کنید.\n\n# بخش ۱",
+            1,
+        );
+        let about_the_introduction = |original: &Playbook, text: &str| {
+            let intro = text
+                .lines()
+                .position(|l| l.contains("اگر در خدمات"))
+                .unwrap()
+                + 1;
+            diagnostics(&[original.clone(), parse(text, path)], &HashMap::new())
+                .into_iter()
+                .filter(|d| d.line == intro && d.code.starts_with("W070"))
+                .map(|d| (d.code, d.message))
+                .collect::<Vec<_>>()
+        };
+        // Not stamped yet: nothing would tell when the original's introduction changes.
+        let found = about_the_introduction(&da, &fa_text);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "W0708");
+        assert!(
+            found[0].1.starts_with("the introduction has no"),
+            "{found:?}"
+        );
+
+        // Stamped: the marker goes on the line above it, and it is complete.
+        let stamped = stamp(&fa_text, &da);
+        let fingerprint = da.introduction.as_ref().unwrap().fingerprint();
+        assert_eq!(
+            (stamped.steps[0].id.as_str(), stamped.steps[0].action),
+            (INTRODUCTION_ID, StampAction::Added)
+        );
+        assert!(
+            stamped
+                .text
+                .contains(&format!("{}\nاگر در خدمات", marker(&fingerprint))),
+            "{}",
+            stamped.text
+        );
+        let fa = parse(&stamped.text, path);
+        let cell = compare(&da, Lang::Fa, Some(&fa));
+        assert_eq!(cell.steps[0].id, INTRODUCTION_ID);
+        assert_eq!(cell.steps[0].status, Status::Complete);
+        assert_eq!(cell.counts.steps, da.steps.len() + 1);
+        assert_eq!(about_the_introduction(&da, &stamped.text), []);
+
+        // The original's introduction changes: the translated one is stale, and says so.
+        let edited = parse(
+            &da_text.replace("vrede opkald", "mange vrede opkald"),
+            da_path,
+        );
+        let found = about_the_introduction(&edited, &stamped.text);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "W0703");
+        assert!(
+            found[0]
+                .1
+                .starts_with("the introduction is stale: the original's introduction"),
+            "{found:?}"
+        );
+        assert_eq!(
+            compare(&edited, Lang::Fa, Some(&fa)).steps[0].status,
+            Status::Stale
+        );
+
+        // Stamped again once updated: the marker is rewritten where it stands.
+        let again = stamp(&stamped.text, &edited);
+        assert_eq!(again.steps[0].action, StampAction::Updated);
+        assert_eq!(again.text.lines().count(), stamped.text.lines().count());
+        assert_eq!(about_the_introduction(&edited, &again.text), []);
+    }
+
+    #[test]
+    fn a_marker_above_no_introduction_is_reported() {
+        let text = FA.replacen(
+            "+++\n\n# بخش ۱",
+            "+++\n\n<!-- original: 0123456789abcdef -->\n\n# بخش ۱",
+            1,
+        );
+        let parsed = parse_playbook(text.as_bytes(), "playbooks/fa/da-vrede-klienter.md");
+        let found: Vec<_> = parsed
+            .diagnostics
+            .iter()
+            .map(|d| (d.code, d.line))
+            .collect();
+        assert_eq!(found, [("W0310", 8)]);
     }
 
     #[test]

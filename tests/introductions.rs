@@ -95,3 +95,46 @@ fn index_counts_introductions_apart_from_steps() {
         .success()
         .stderr(predicate::str::contains("5 step(s) and 1 introduction(s)"));
 }
+
+#[test]
+fn a_translated_introduction_goes_stale_when_the_original_changes() {
+    let tree = crate::common::shipped_tree();
+    let query = [
+        "--in",
+        "en",
+        "--limit",
+        "10",
+        "--",
+        "angry disappointed callers basics",
+    ];
+    let english_introduction = |json: &crate::common::SearchJson| {
+        json.results
+            .iter()
+            .find(|r| r.playbook == "da-vrede-klienter" && r.step == "introduction")
+            .map(|r| (r.shown.translated, r.shown.stale))
+    };
+    let (json, code, stderr) = search_json(tree.path(), &query);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(english_introduction(&json), Some((true, false)));
+
+    // An editor changes the Danish original's introduction: the English one is now stale.
+    let path = tree.path().join("playbooks/da/vrede-klienter.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let old = "Det første trin i håndteringen af en vred klient er at forblive rolig.";
+    assert!(text.contains(old));
+    write(
+        &path,
+        text.replace(old, "Det første trin er altid at forblive rolig."),
+    );
+    let (json, _, stderr) = search_json(tree.path(), &query);
+    assert_eq!(english_introduction(&json), Some((true, true)), "{stderr}");
+    let check = playbook(tree.path()).arg("check").output().unwrap();
+    let report =
+        String::from_utf8(check.stdout).unwrap() + &String::from_utf8(check.stderr).unwrap();
+    assert!(
+        report.contains(
+            "playbooks/en/da-vrede-klienter.md:9:1: warning[W0703]: the introduction is stale"
+        ),
+        "{report}"
+    );
+}

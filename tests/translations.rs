@@ -251,12 +251,12 @@ fn shipped_translations_are_all_complete_and_check_is_clean_of_them() {
     assert_eq!(
         m.totals,
         Counts {
-            steps: 240,
-            complete: 240,
+            steps: 260,
+            complete: 260,
             stale: 0,
             unstamped: 0,
             missing: 0,
-            not_reviewed: 240
+            not_reviewed: 260
         }
     );
     assert_eq!(m.playbooks.len(), 5);
@@ -304,16 +304,16 @@ fn the_human_table_has_a_row_per_playbook_and_a_column_per_language() {
         [
             "da-vrede-klienter",
             "da",
-            "15/15*",
-            "15/15*",
-            "15/15*",
-            "15/15*",
+            "16/16*",
+            "16/16*",
+            "16/16*",
+            "16/16*",
             "orig"
         ]
     );
     assert!(
         r.stdout.contains(
-            "240 step translation(s): 240 complete, 0 stale, 0 unstamped, 0 missing; 240 not reviewed"
+            "260 step translation(s): 260 complete, 0 stale, 0 unstamped, 0 missing; 260 not reviewed"
         ),
         "{}",
         r.stdout
@@ -340,11 +340,11 @@ fn editing_an_original_step_makes_only_that_step_stale_and_stamp_makes_it_comple
     let (code, m) = matrix_json(root);
     assert_eq!(code, 1, "stale steps: exit 1");
     assert_eq!(m.totals.stale, 4);
-    assert_eq!(m.totals.complete, 236);
+    assert_eq!(m.totals.complete, 256);
     for lang in ["en", "fa", "ro", "th"] {
         let cell = m.cell("da-vrede-klienter", lang);
         assert_eq!(cell.with_status("stale"), ["let-customer-vent"], "{lang}");
-        assert_eq!(cell.counts.complete, 14, "{lang}");
+        assert_eq!(cell.counts.complete, 15, "{lang}");
     }
 
     // `check` names the step, the original's path:line, and how to see what changed.
@@ -387,7 +387,7 @@ fn editing_an_original_step_makes_only_that_step_stale_and_stamp_makes_it_comple
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(
         r.stdout.contains(&format!(
-            "{EN_DA}: stamped 15 step(s): 0 marker(s) added, 1 updated, 14 already current"
+            "{EN_DA}: stamped 16 step(s): 0 marker(s) added, 1 updated, 15 already current"
         )),
         "{}",
         r.stdout
@@ -405,7 +405,7 @@ fn editing_an_original_step_makes_only_that_step_stale_and_stamp_makes_it_comple
 
     let (code, m) = matrix_json(root);
     assert_eq!(code, 1);
-    assert!(m.cell("da-vrede-klienter", "en").counts.complete == 15);
+    assert!(m.cell("da-vrede-klienter", "en").counts.complete == 16);
     assert_eq!(m.totals.stale, 3);
 
     // Stamping again writes nothing.
@@ -417,7 +417,7 @@ fn editing_an_original_step_makes_only_that_step_stale_and_stamp_makes_it_comple
     assert_eq!(report.translation_of, "da-vrede-klienter");
     assert_eq!(report.lang, "en");
     assert!(!report.written);
-    assert_eq!((report.added, report.updated, report.current), (0, 0, 15));
+    assert_eq!((report.added, report.updated, report.current), (0, 0, 16));
     assert!(report.steps.iter().all(|s| s.action == "current"));
     assert!(report.steps.iter().all(|s| s.fingerprint.len() == 16));
     assert!(report.steps.iter().all(|s| s.line > 1 && !s.id.is_empty()));
@@ -439,7 +439,7 @@ fn editing_an_original_step_makes_only_that_step_stale_and_stamp_makes_it_comple
     assert_eq!(r.stdout.lines().count(), 3, "{}", r.stdout);
     let (code, m) = matrix_json(root);
     assert_eq!(code, 0);
-    assert_eq!(m.totals.complete, 240);
+    assert_eq!(m.totals.complete, 260);
     let (_, report) = check_json(root);
     assert!(
         report.translation_codes().is_empty(),
@@ -467,7 +467,8 @@ fn stamp_adds_markers_to_an_unstamped_translation_and_lists_missing_steps() {
     let (code, m) = matrix_json(root);
     assert_eq!(code, 1);
     let cell = m.cell("da-vrede-klienter", "en");
-    assert_eq!(cell.counts.unstamped, 14);
+    // Its fourteen steps and its introduction.
+    assert_eq!(cell.counts.unstamped, 15);
     assert_eq!(cell.with_status("missing"), ["take-a-break"]);
     let missing = cell.steps.iter().find(|s| s.id == "take-a-break").unwrap();
     assert_eq!(missing.line, None);
@@ -476,7 +477,7 @@ fn stamp_adds_markers_to_an_unstamped_translation_and_lists_missing_steps() {
         line_of(&read(root, DA_ORIGINAL), "{#take-a-break}")
     );
     let (_, report) = check_json(root);
-    assert_eq!(report.with_code("W0708").len(), 14, "{}", report.listing());
+    assert_eq!(report.with_code("W0708").len(), 15, "{}", report.listing());
     let first = report.find(
         "W0708",
         EN_DA,
@@ -495,7 +496,7 @@ fn stamp_adds_markers_to_an_unstamped_translation_and_lists_missing_steps() {
     assert_eq!(r.code, 1, "a step is still missing: exit 1\n{}", r.stdout);
     assert!(
         r.stdout
-            .contains("stamped 14 step(s): 14 marker(s) added, 0 updated, 0 already current"),
+            .contains("stamped 15 step(s): 15 marker(s) added, 0 updated, 0 already current"),
         "{}",
         r.stdout
     );
@@ -505,7 +506,8 @@ fn stamp_adds_markers_to_an_unstamped_translation_and_lists_missing_steps() {
         "{}",
         r.stdout
     );
-    // Markers sit on the line right after each heading; the rest is as it was.
+    // Markers sit on the line right after each heading, and on the line above the
+    // introduction; the rest is as it was.
     let stamped = read(root, EN_DA);
     let lines: Vec<&str> = stamped.lines().collect();
     for (i, line) in lines.iter().enumerate() {
@@ -513,13 +515,18 @@ fn stamp_adds_markers_to_an_unstamped_translation_and_lists_missing_steps() {
             assert!(lines[i + 1].starts_with("<!-- original: "), "{line}");
         }
     }
+    let introduction = lines
+        .iter()
+        .position(|l| l.starts_with("If you work in customer service"))
+        .expect("the introduction");
+    assert!(lines[introduction - 1].starts_with("<!-- original: "));
     let without: String = stamped
         .split_inclusive('\n')
         .filter(|l| !l.starts_with("<!-- original:"))
         .collect();
     assert_eq!(without, unstamped);
     let (_, m) = matrix_json(root);
-    assert_eq!(m.cell("da-vrede-klienter", "en").counts.complete, 14);
+    assert_eq!(m.cell("da-vrede-klienter", "en").counts.complete, 15);
 }
 
 #[test]
@@ -791,7 +798,7 @@ fn a_missing_translation_file_is_a_gap_once_per_language() {
     assert_eq!(code, 1);
     let cell = m.cell("da-vrede-klienter", "th");
     assert_eq!(cell.path, None);
-    assert_eq!(cell.counts.missing, 15);
+    assert_eq!(cell.counts.missing, 16);
     assert_eq!(cell.counts.not_reviewed, 0);
     assert!(
         cell.steps
@@ -802,7 +809,7 @@ fn a_missing_translation_file_is_a_gap_once_per_language() {
     assert_eq!(human.code, 1);
     assert!(
         human.stdout.contains(
-            "da-vrede-klienter → th: no translation file (15 step(s)): playbooks/th/da-vrede-klienter.md"
+            "da-vrede-klienter → th: no translation file (16 step(s)): playbooks/th/da-vrede-klienter.md"
         ),
         "{}",
         human.stdout
@@ -833,7 +840,7 @@ fn a_tree_without_translations_has_no_translation_warnings() {
     // The table still shows what is left to translate.
     let (code, m) = matrix_json(root);
     assert_eq!(code, 1);
-    assert_eq!(m.totals.missing, 240);
+    assert_eq!(m.totals.missing, 260);
     assert!(m.playbooks.iter().all(|r| r.counts.missing == r.steps * 4));
     assert!(
         m.playbooks

@@ -516,6 +516,10 @@ impl Pools {
         out.push_str("translator = \"gen-corpus\"\n");
         out.push_str("+++\n\n");
         let para = random_paragraph(&pool.intro_sentences, rng.range(1, 3), lang, pool, rng);
+        if let Some(intro) = &original.introduction {
+            // Stamped like the steps: the marker on the line above it.
+            let _ = writeln!(out, "<!-- original: {} -->", intro.fingerprint());
+        }
         push_paragraph(&mut out, &para);
 
         let mut section = None;
