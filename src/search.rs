@@ -2,6 +2,7 @@
 //!
 //! Search never prints: it returns [`SearchResults`], which [`crate::render`] shows.
 
+use crate::analysis::pairs::pairs;
 use crate::analysis::{Analyzer, Script, dominant_script};
 use crate::error::{Error, Result};
 use crate::finglish::{self, Lexicon, PersianReading};
@@ -15,8 +16,8 @@ use crate::tuning::{
     DOMINANT_COVERAGE, DOMINANT_SITUATION_BOOST, EXPLAINED_WORD_WEIGHT, FIELD_ENGLISH, FIELD_EXACT,
     FIELD_STEMMED, FIELD_THAI_BIGRAMS, FINGLISH_MIN_LETTERS, FUZZY_FACTOR, LANGUAGE_BOOST,
     LATER_ROLE_SITUATION_SHARE, MAX_SITUATION_STRENGTH, OWN_LANGUAGE_CANDIDATES,
-    OWN_LANGUAGE_MIN_SHARE, PRIMARY_SITUATION_SHARE, SITUATION_PRIOR, SITUATION_SPECIFIC_SHARE,
-    TIE_BREAKER,
+    OWN_LANGUAGE_MIN_SHARE, PAIR_WEIGHT, PRIMARY_SITUATION_SHARE, SITUATION_PRIOR,
+    SITUATION_SPECIFIC_SHARE, TIE_BREAKER,
 };
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -713,6 +714,7 @@ impl Searcher {
         // its scores would be work for nothing (and scoring a list to keep costs more than
         // scoring it once). A word is kept from the first search that has a word after it.
         let typing = words.len().saturating_sub(1);
+        let pair_clauses = self.pair_clauses(searcher, query, &words, typing);
         let clauses: Clauses = per_word
             .into_iter()
             .map(|(word, d)| {
@@ -725,8 +727,57 @@ impl Searcher {
                 };
                 (Occur::Should, q)
             })
+            .chain(pair_clauses)
             .collect();
         (clauses, !found_as_typed.is_empty())
+    }
+
+    /// The query's neighbouring words, a clause per pair of them (see
+    /// [`crate::analysis::pairs`]): a pair scores by its best form among the analyzers, so a
+    /// step that says two of the query's words together beats one that says them apart.
+    fn pair_clauses(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &str,
+        words: &[(usize, usize)],
+        typing: usize,
+    ) -> Clauses {
+        let field = self.index.fields.pairs;
+        let mut per_pair: BTreeMap<(usize, usize), Vec<Box<dyn Query>>> = BTreeMap::new();
+        let mut keys: BTreeMap<(usize, usize), String> = BTreeMap::new();
+        for &(analyzer, _) in &self.index.fields.text {
+            let weight = field_weight(analyzer) * PAIR_WEIGHT;
+            for pair in pairs(analyzer, query).into_iter().take(MAX_TERMS_PER_FIELD) {
+                let term = Term::from_field_text(field, &pair.text);
+                // Most of a query's pairs are in no step: no clause for them.
+                if searcher.doc_freq(&term).unwrap_or(0) == 0 {
+                    continue;
+                }
+                let at = (word_at(words, pair.first), word_at(words, pair.second));
+                if self.kept.is_some() {
+                    let _ = write!(keys.entry(at).or_default(), "{}:{weight};", pair.text);
+                }
+                let tq = TermQuery::new(term, IndexRecordOption::WithFreqs);
+                per_pair
+                    .entry(at)
+                    .or_default()
+                    .push(Box::new(BoostQuery::new(Box::new(tq), weight)));
+            }
+        }
+        per_pair
+            .into_iter()
+            .map(|(at, forms)| {
+                let inner = DisjunctionMaxQuery::new(forms);
+                // A pair with the word being typed changes with the next key.
+                let q: Box<dyn Query> = if at.1 == typing {
+                    Box::new(inner)
+                } else {
+                    let key = keys.remove(&at).unwrap_or_default();
+                    self.kept_clause(|| format!("pair:{key}"), inner)
+                };
+                (Occur::Should, q)
+            })
+            .collect()
     }
 
     /// `query` read as Persian when it is Persian typed in Latin letters (see

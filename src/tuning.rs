@@ -81,6 +81,15 @@ pub const FIELD_STEMMED: f32 = 1.0;
 /// English stems are reliable and English glosses exist for every step.
 pub const FIELD_ENGLISH: f32 = 1.2;
 
+/// A pair of the query's neighbouring words found together in a step ([`crate::analysis::
+/// pairs`]) counts this much of a word (times its field's weight): two words said together
+/// are likelier the step's point than two said apart, but a pair is a rare term, so at full
+/// weight one shared phrase ("kunden kritiserer") outweighs the words the need is in.
+/// Measured on 1,243 dev queries (a re-ranking of the top 30 first: 0.25 1,100, 0.4 1,105,
+/// 0.5 1,107, 0.6 1,104, 0.75 1,099, 1.0 1,088; none 1,094); pairs across a function word
+/// ("gerne have") left out: the same.
+pub const PAIR_WEIGHT: f32 = 0.5;
+
 /// Typo matches count this much of an exact match.
 pub const FUZZY_FACTOR: f32 = 0.35;
 /// How much a query word's other matching fields add to its best one.

@@ -19,6 +19,16 @@ const DA_STOP: &[&str] = &[
     "dig", "din", "dit", "dine", "ham", "hende", "så", "skal", "kan", "vil", "eller", "hvis",
     "ikke", "hvad", "hvordan", "hvorfor", "hvornår", "hvem", "hvilken", "hvilke",
 ];
+/// The rest of Snowball's Danish stop words: not stop words for single words (measured: a
+/// longer list lost queries, since colloquial questions are made of them), but no part of a
+/// word pair ([`super::pairs`]): "gerne have", "over alt" say nothing about a step.
+const DA_PAIR_FILLERS: &[&str] = &[
+    "mig", "min", "havde", "nu", "over", "da", "ud", "sin", "dem", "os", "op", "man", "hans",
+    "hvor", "selv", "her", "alle", "blev", "kunne", "ind", "når", "være", "dog", "noget", "ville",
+    "jo", "deres", "efter", "ned", "skulle", "denne", "end", "dette", "mit", "også", "under",
+    "have", "anden", "mine", "alt", "meget", "sit", "sine", "vor", "mod", "disse", "nogle", "hos",
+    "blive", "mange", "ad", "bliver", "hendes", "været", "thi", "jer", "sådan",
+];
 const RO_STOP: &[&str] = &[
     "a", "al", "ale", "am", "ar", "au", "ca", "că", "ce", "cu", "de", "din", "este", "în", "la",
     "le", "lor", "mai", "o", "pe", "pentru", "sa", "să", "se", "si", "și", "sunt", "un", "una",
@@ -61,6 +71,15 @@ fn sorted(list: &[&str]) -> Vec<u64> {
 static EN: StopWords = StopWords(LazyLock::new(|| sorted(EN_STOP)));
 static DA: StopWords = StopWords(LazyLock::new(|| sorted(DA_STOP)));
 static RO: StopWords = StopWords(LazyLock::new(|| sorted(RO_STOP)));
+static DA_FILLERS: StopWords = StopWords(LazyLock::new(|| sorted(DA_PAIR_FILLERS)));
+
+/// Whether a word is left out of word pairs: a stop word, or one of Danish's other function
+/// words ([`DA_PAIR_FILLERS`]).
+pub fn is_pair_filler(word: &str) -> bool {
+    let lower = word.to_lowercase();
+    let folded = super::fold_diacritics(&lower);
+    is_stop_word(&lower) || DA_FILLERS.contains(&lower) || DA_FILLERS.contains(&folded)
+}
 
 /// The language a word is a stop word of, when it is one of exactly one language ("ikke",
 /// "și", "the"): function words are the surest sign of what language a query is in.
@@ -307,7 +326,12 @@ mod tests {
 
     #[test]
     fn no_stop_word_is_longer_than_the_length_checked_first() {
-        for word in EN_STOP.iter().chain(DA_STOP).chain(RO_STOP) {
+        for word in EN_STOP
+            .iter()
+            .chain(DA_STOP)
+            .chain(RO_STOP)
+            .chain(DA_PAIR_FILLERS)
+        {
             assert!(word.len() <= STOP_WORD_MAX_BYTES, "{word}");
         }
     }

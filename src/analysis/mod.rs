@@ -5,6 +5,7 @@
 //! itself to the right analyzers by its script, with no language detection.
 
 mod latin;
+pub mod pairs;
 pub use latin::{is_stop_word, stop_word_language};
 mod persian;
 mod thai;
