@@ -62,7 +62,10 @@
 //! experienced agents half-remembering a detail from training, supervisors checking a case
 //! they overheard, half on the less obvious advice; studied) and `blindS.jsonl` (0.840;
 //! agents typing in a language that is not always their own, what the customer does right
-//! now and what to do after the call; held out).
+//! now and what to do after the call; held out). Then two of the query's neighbouring words
+//! found together in a step counted (word pairs): A 0.880, B 0.920, C 0.840, D 0.870,
+//! E 0.790, F 0.850, G 0.880, H 0.920, I 0.930, J 0.870, K 0.870, L 0.900, M 0.880, N 0.860,
+//! O 0.910, P 0.790, Q 0.860, R 0.830, S 0.890.
 //! They guard the level reached, a little under it; the goal (0.90) is above.
 //!
 //! Scored like `../shared/eval/run_eval.py`: a query is a hit when one of its top-k results,
@@ -152,17 +155,17 @@ fn source_blind_probe_a() {
 
 #[test]
 fn source_blind_probe_b() {
-    assert_recall_at_least("blindB", include_str!("fixtures/blindB.jsonl"), 0.86);
+    assert_recall_at_least("blindB", include_str!("fixtures/blindB.jsonl"), 0.90);
 }
 
 #[test]
 fn source_blind_probe_c_held_out() {
-    assert_recall_at_least("blindC", include_str!("fixtures/blindC.jsonl"), 0.78);
+    assert_recall_at_least("blindC", include_str!("fixtures/blindC.jsonl"), 0.82);
 }
 
 #[test]
 fn source_blind_probe_d() {
-    assert_recall_at_least("blindD", include_str!("fixtures/blindD.jsonl"), 0.81);
+    assert_recall_at_least("blindD", include_str!("fixtures/blindD.jsonl"), 0.85);
 }
 
 #[test]
@@ -172,72 +175,72 @@ fn source_blind_probe_e_held_out() {
 
 #[test]
 fn source_blind_probe_f() {
-    assert_recall_at_least("blindF", include_str!("fixtures/blindF.jsonl"), 0.78);
+    assert_recall_at_least("blindF", include_str!("fixtures/blindF.jsonl"), 0.83);
 }
 
 #[test]
 fn source_blind_probe_g_held_out() {
-    assert_recall_at_least("blindG", include_str!("fixtures/blindG.jsonl"), 0.81);
+    assert_recall_at_least("blindG", include_str!("fixtures/blindG.jsonl"), 0.86);
 }
 
 #[test]
 fn source_blind_probe_h() {
-    assert_recall_at_least("blindH", include_str!("fixtures/blindH.jsonl"), 0.86);
+    assert_recall_at_least("blindH", include_str!("fixtures/blindH.jsonl"), 0.90);
 }
 
 #[test]
 fn source_blind_probe_i_held_out() {
-    assert_recall_at_least("blindI", include_str!("fixtures/blindI.jsonl"), 0.86);
+    assert_recall_at_least("blindI", include_str!("fixtures/blindI.jsonl"), 0.91);
 }
 
 #[test]
 fn source_blind_probe_j() {
-    assert_recall_at_least("blindJ", include_str!("fixtures/blindJ.jsonl"), 0.82);
+    assert_recall_at_least("blindJ", include_str!("fixtures/blindJ.jsonl"), 0.85);
 }
 
 #[test]
 fn source_blind_probe_k_held_out() {
-    assert_recall_at_least("blindK", include_str!("fixtures/blindK.jsonl"), 0.82);
+    assert_recall_at_least("blindK", include_str!("fixtures/blindK.jsonl"), 0.85);
 }
 
 #[test]
 fn source_blind_probe_l() {
-    assert_recall_at_least("blindL", include_str!("fixtures/blindL.jsonl"), 0.84);
+    assert_recall_at_least("blindL", include_str!("fixtures/blindL.jsonl"), 0.88);
 }
 
 #[test]
 fn source_blind_probe_m_held_out() {
-    assert_recall_at_least("blindM", include_str!("fixtures/blindM.jsonl"), 0.82);
+    assert_recall_at_least("blindM", include_str!("fixtures/blindM.jsonl"), 0.86);
 }
 
 #[test]
 fn source_blind_probe_n() {
-    assert_recall_at_least("blindN", include_str!("fixtures/blindN.jsonl"), 0.80);
+    assert_recall_at_least("blindN", include_str!("fixtures/blindN.jsonl"), 0.84);
 }
 
 #[test]
 fn source_blind_probe_o_held_out() {
-    assert_recall_at_least("blindO", include_str!("fixtures/blindO.jsonl"), 0.87);
+    assert_recall_at_least("blindO", include_str!("fixtures/blindO.jsonl"), 0.89);
 }
 
 #[test]
 fn source_blind_probe_p() {
-    assert_recall_at_least("blindP", include_str!("fixtures/blindP.jsonl"), 0.76);
+    assert_recall_at_least("blindP", include_str!("fixtures/blindP.jsonl"), 0.77);
 }
 
 #[test]
 fn source_blind_probe_q_held_out() {
-    assert_recall_at_least("blindQ", include_str!("fixtures/blindQ.jsonl"), 0.81);
+    assert_recall_at_least("blindQ", include_str!("fixtures/blindQ.jsonl"), 0.84);
 }
 
 #[test]
 fn source_blind_probe_r() {
-    assert_recall_at_least("blindR", include_str!("fixtures/blindR.jsonl"), 0.80);
+    assert_recall_at_least("blindR", include_str!("fixtures/blindR.jsonl"), 0.81);
 }
 
 #[test]
 fn source_blind_probe_s_held_out() {
-    assert_recall_at_least("blindS", include_str!("fixtures/blindS.jsonl"), 0.82);
+    assert_recall_at_least("blindS", include_str!("fixtures/blindS.jsonl"), 0.87);
 }
 
 fn assert_recall(name: &str, jsonl: &str) {
