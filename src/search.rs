@@ -742,10 +742,9 @@ impl Searcher {
         words: &[(usize, usize)],
         typing: usize,
     ) -> Clauses {
-        let field = self.index.fields.pairs;
         let mut per_pair: BTreeMap<(usize, usize), Vec<Box<dyn Query>>> = BTreeMap::new();
         let mut keys: BTreeMap<(usize, usize), String> = BTreeMap::new();
-        for &(analyzer, _) in &self.index.fields.text {
+        for &(analyzer, field) in &self.index.fields.pairs {
             let weight = field_weight(analyzer) * PAIR_WEIGHT;
             for pair in pairs(analyzer, query).into_iter().take(MAX_TERMS_PER_FIELD) {
                 let term = Term::from_field_text(field, &pair.text);
@@ -755,7 +754,8 @@ impl Searcher {
                 }
                 let at = (word_at(words, pair.first), word_at(words, pair.second));
                 if self.kept.is_some() {
-                    let _ = write!(keys.entry(at).or_default(), "{}:{weight};", pair.text);
+                    let key = keys.entry(at).or_default();
+                    let _ = write!(key, "{}:{}:{weight};", field.field_id(), pair.text);
                 }
                 let tq = TermQuery::new(term, IndexRecordOption::WithFreqs);
                 per_pair

@@ -76,6 +76,15 @@ static DA_FILLERS: StopWords = StopWords(LazyLock::new(|| sorted(DA_PAIR_FILLERS
 /// Whether a word is left out of word pairs: a stop word, or one of Danish's other function
 /// words ([`DA_PAIR_FILLERS`]).
 pub fn is_pair_filler(word: &str) -> bool {
+    // Every pair's words are looked up: Thai, Persian and long words are none, and need no
+    // lowercasing to tell (a stop word is at most eight bytes, ten before folding "å").
+    let latin = word
+        .chars()
+        .next()
+        .is_some_and(|c| super::script_of(c) == Script::Latin);
+    if !latin || word.len() > STOP_WORD_MAX_BYTES + 2 {
+        return false;
+    }
     let lower = word.to_lowercase();
     let folded = super::fold_diacritics(&lower);
     is_stop_word(&lower) || DA_FILLERS.contains(&lower) || DA_FILLERS.contains(&folded)

@@ -111,6 +111,21 @@ impl Analyzer {
         }
     }
 
+    /// The tokenizer (and field) name of the analyzer's word pairs, if it makes pairs
+    /// ([`pairs::pairs_with`]).
+    pub fn pairs_name(self) -> Option<&'static str> {
+        pairs::pairs_with(self).then_some(match self {
+            Analyzer::ThaiWords => "th_pairs",
+            Analyzer::ThaiBigrams => "th_bigram_pairs",
+            Analyzer::Persian => "fa_pairs",
+            Analyzer::PersianStem => "fa_stem_pairs",
+            Analyzer::LatinExact => "latin_pairs",
+            Analyzer::Romanian => "ro_pairs",
+            Analyzer::Danish => "da_pairs",
+            Analyzer::English => "en_pairs",
+        })
+    }
+
     /// Analyses `text` into terms.
     pub fn analyze(self, text: &str) -> Vec<Term> {
         match self {
@@ -243,15 +258,44 @@ pub(crate) fn script_runs(text: &str, wanted: Script) -> Vec<(usize, &str)> {
     runs
 }
 
-/// A tantivy tokenizer that runs one [`Analyzer`].
+/// A tantivy tokenizer that runs one [`Analyzer`]: its terms, or its word pairs
+/// ([`pairs`]). Tantivy runs it on its indexing threads, so a build analyses on all cores.
 #[derive(Clone)]
 pub struct AnalyzerTokenizer {
     analyzer: Analyzer,
+    pairs: bool,
 }
 
 impl AnalyzerTokenizer {
     pub fn new(analyzer: Analyzer) -> Self {
-        AnalyzerTokenizer { analyzer }
+        AnalyzerTokenizer {
+            analyzer,
+            pairs: false,
+        }
+    }
+
+    /// The tokenizer of `analyzer`'s word pairs.
+    pub fn pairs(analyzer: Analyzer) -> Self {
+        AnalyzerTokenizer {
+            analyzer,
+            pairs: true,
+        }
+    }
+
+    fn terms(&self, text: &str) -> Vec<Term> {
+        if !self.pairs {
+            return self.analyzer.analyze(text);
+        }
+        pairs::pairs(self.analyzer, text)
+            .into_iter()
+            .enumerate()
+            .map(|(position, pair)| Term {
+                text: pair.text,
+                position,
+                start: pair.first,
+                end: pair.second,
+            })
+            .collect()
     }
 }
 
@@ -266,7 +310,7 @@ impl Tokenizer for AnalyzerTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> AnalyzedStream {
         AnalyzedStream {
-            terms: self.analyzer.analyze(text).into_iter(),
+            terms: self.terms(text).into_iter(),
             token: TantivyToken::default(),
         }
     }
@@ -304,6 +348,11 @@ pub fn register_all(index: &tantivy::Index) {
         index
             .tokenizers()
             .register(analyzer.name(), AnalyzerTokenizer::new(analyzer));
+        if let Some(name) = analyzer.pairs_name() {
+            index
+                .tokenizers()
+                .register(name, AnalyzerTokenizer::pairs(analyzer));
+        }
     }
 }
 
@@ -340,5 +389,24 @@ mod tests {
             seen.push(stream.token().text.clone());
         }
         assert_eq!(seen, Analyzer::Danish.terms("uhøflige kunder"));
+    }
+
+    #[test]
+    fn the_pairs_stream_yields_the_word_pairs() {
+        let text = "uhøflige kunder truer";
+        let mut tok = AnalyzerTokenizer::pairs(Analyzer::Danish);
+        let mut stream = tok.token_stream(text);
+        let mut seen = Vec::new();
+        while stream.advance() {
+            seen.push(stream.token().text.clone());
+        }
+        let expected: Vec<String> = pairs::pairs(Analyzer::Danish, text)
+            .into_iter()
+            .map(|p| p.text)
+            .collect();
+        assert_eq!(seen, expected);
+        assert_eq!(seen.len(), 2, "{seen:?}");
+        assert_eq!(Analyzer::Danish.pairs_name(), Some("da_pairs"));
+        assert_eq!(Analyzer::LatinExact.pairs_name(), None);
     }
 }

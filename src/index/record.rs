@@ -8,21 +8,19 @@
 //! translations are stored beside the record ([`TranslatedStep`]) for showing.
 
 use crate::analysis::Analyzer;
-use crate::analysis::pairs::{pairs, pairs_with};
 use crate::model::{INTRODUCTION_ID, Lang, Playbook, Role, Step};
 use serde::{Deserialize, Serialize};
 use tantivy::TantivyDocument;
 use tantivy::schema::{
     Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::tokenizer::{PreTokenizedString, Token};
 
 /// Bump whenever the schema, an analyzer or the stored record changes: older indexes are
 /// then rebuilt automatically (and the compiled taxonomy with it). 21: the manifest stamps
 /// files with their change time and inode. 22: Persian light verbs are function words.
 /// 23: steps' roles (the record's `role`, the `full_situations` field). 24: how agents ask
 /// for a step (`asks`, searched with the step's text). 25: playbooks' introductions.
-/// 26: word pairs (the `pairs` field).
+/// 26: word pairs (a `*_pairs` field per analyzer that makes them).
 pub const INDEX_FORMAT: u32 = 26;
 
 /// What is stored for each step: everything a result needs, so rendering never re-reads files.
@@ -201,12 +199,20 @@ pub struct Fields {
     pub order: Field,
     /// One text field per analyzer, in [`Analyzer::ALL`] order.
     pub text: Vec<(Analyzer, Field)>,
-    /// Neighbouring words of every analyzer's text, a pair a term (see
+    /// Neighbouring words, a pair a term, one field per analyzer that makes pairs (see
     /// [`crate::analysis::pairs`]).
-    pub pairs: Field,
+    pub pairs: Vec<(Analyzer, Field)>,
 }
 
 impl Fields {
+    /// The field of `analyzer`'s word pairs, if it makes pairs.
+    pub fn pairs_field(&self, analyzer: Analyzer) -> Option<Field> {
+        self.pairs
+            .iter()
+            .find(|(a, _)| *a == analyzer)
+            .map(|(_, f)| *f)
+    }
+
     pub fn text_field(&self, analyzer: Analyzer) -> Field {
         self.text.iter().find(|(a, _)| *a == analyzer).unwrap().1
     }
@@ -240,14 +246,19 @@ pub fn schema() -> (Schema, Fields) {
             )
         })
         .collect();
-    let pairs = builder.add_text_field(
-        "pairs",
-        TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer("raw")
-                .set_index_option(IndexRecordOption::WithFreqs),
-        ),
-    );
+    let pairs = Analyzer::ALL
+        .iter()
+        .filter_map(|&a| {
+            let name = a.pairs_name()?;
+            let indexing = TextFieldIndexing::default()
+                .set_tokenizer(name)
+                .set_index_option(IndexRecordOption::WithFreqs);
+            Some((
+                a,
+                builder.add_text_field(name, TextOptions::default().set_indexing_options(indexing)),
+            ))
+        })
+        .collect();
     (
         builder.build(),
         Fields {
@@ -265,25 +276,6 @@ pub fn schema() -> (Schema, Fields) {
             pairs,
         },
     )
-}
-
-/// Terms as tantivy takes them when it is not to analyse them itself.
-fn pre_tokenized(terms: Vec<String>) -> PreTokenizedString {
-    let tokens = terms
-        .into_iter()
-        .enumerate()
-        .map(|(position, text)| Token {
-            offset_from: 0,
-            offset_to: 0,
-            position,
-            text,
-            position_length: 1,
-        })
-        .collect();
-    PreTokenizedString {
-        text: String::new(),
-        tokens,
-    }
 }
 
 /// FNV-1a of a step's path and id: the same for the same step in every build.
@@ -340,12 +332,12 @@ pub(super) fn documents(
                 .iter()
                 .map(|t| (t.lang, t.text_to_index()))
                 .collect();
-            let mut pair_terms = Vec::new();
             for (analyzer, field) in &fields.text {
+                let pairs = fields.pairs_field(*analyzer);
                 let mut add = |text: &str| {
                     doc.add_text(*field, text);
-                    if pairs_with(*analyzer) {
-                        pair_terms.extend(pairs(*analyzer, text).into_iter().map(|p| p.text));
+                    if let Some(pairs) = pairs {
+                        doc.add_text(pairs, text);
                     }
                 };
                 // The gloss is editorial English: only the English field sees it (exact Latin
@@ -360,7 +352,6 @@ pub(super) fn documents(
                     add(text);
                 }
             }
-            doc.add_pre_tokenized_text(fields.pairs, pre_tokenized(pair_terms));
             doc.add_text(
                 fields.record,
                 serde_json::to_string(&record).expect("record serialises"),
