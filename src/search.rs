@@ -2,7 +2,7 @@
 //!
 //! Search never prints: it returns [`SearchResults`], which [`crate::render`] shows.
 
-use crate::analysis::pairs::pairs;
+use crate::analysis::pairs::{Pair, pairs_of_terms};
 use crate::analysis::{Analyzer, Script, dominant_script};
 use crate::error::{Error, Result};
 use crate::finglish::{self, Lexicon, PersianReading};
@@ -653,10 +653,16 @@ impl Searcher {
         // taken as meant ("pakke" must not become "takke"), and skipping its typo
         // automaton saves most of a short search's work.
         let mut found_as_typed: HashSet<usize> = HashSet::new();
+        // The query's word pairs, from the same analysis as its words.
+        let mut query_pairs: Vec<(Analyzer, Field, Vec<Pair>)> = Vec::new();
         for &(analyzer, field) in &self.index.fields.text {
+            let analyzed = analyzer.analyze(query);
+            if let Some(pairs_field) = self.index.fields.pairs_field(analyzer) {
+                let pairs = pairs_of_terms(analyzer, query, &analyzed);
+                query_pairs.push((analyzer, pairs_field, pairs));
+            }
             let mut seen = HashSet::new();
-            let terms: Vec<crate::analysis::Term> = analyzer
-                .analyze(query)
+            let terms: Vec<crate::analysis::Term> = analyzed
                 .into_iter()
                 .filter(|t| seen.insert(t.text.clone()))
                 .take(MAX_TERMS_PER_FIELD)
@@ -714,7 +720,7 @@ impl Searcher {
         // its scores would be work for nothing (and scoring a list to keep costs more than
         // scoring it once). A word is kept from the first search that has a word after it.
         let typing = words.len().saturating_sub(1);
-        let pair_clauses = self.pair_clauses(searcher, query, &words, typing);
+        let pair_clauses = self.pair_clauses(searcher, query_pairs, &words, typing);
         let clauses: Clauses = per_word
             .into_iter()
             .map(|(word, d)| {
@@ -738,15 +744,15 @@ impl Searcher {
     fn pair_clauses(
         &self,
         searcher: &tantivy::Searcher,
-        query: &str,
+        query_pairs: Vec<(Analyzer, Field, Vec<Pair>)>,
         words: &[(usize, usize)],
         typing: usize,
     ) -> Clauses {
         let mut per_pair: BTreeMap<(usize, usize), Vec<Box<dyn Query>>> = BTreeMap::new();
         let mut keys: BTreeMap<(usize, usize), String> = BTreeMap::new();
-        for &(analyzer, field) in &self.index.fields.pairs {
+        for (analyzer, field, pairs) in query_pairs {
             let weight = field_weight(analyzer) * PAIR_WEIGHT;
-            for pair in pairs(analyzer, query).into_iter().take(MAX_TERMS_PER_FIELD) {
+            for pair in pairs.into_iter().take(MAX_TERMS_PER_FIELD) {
                 let term = Term::from_field_text(field, &pair.text);
                 // Most of a query's pairs are in no step: no clause for them.
                 if searcher.doc_freq(&term).unwrap_or(0) == 0 {

@@ -87,7 +87,9 @@ pub fn is_pair_filler(word: &str) -> bool {
     }
     let lower = word.to_lowercase();
     let folded = super::fold_diacritics(&lower);
-    is_stop_word(&lower) || DA_FILLERS.contains(&lower) || DA_FILLERS.contains(&folded)
+    [&EN, &DA, &RO, &DA_FILLERS]
+        .iter()
+        .any(|list| list.contains(&lower) || list.contains(&folded))
 }
 
 /// The language a word is a stop word of, when it is one of exactly one language ("ikke",

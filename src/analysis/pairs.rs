@@ -7,7 +7,7 @@
 //! term of its own in the analyzer's pairs field, scored like a word (a rare pair counts
 //! much).
 
-use super::{Analyzer, latin};
+use super::{Analyzer, Term, latin};
 
 /// One pair of neighbouring words.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,58 +19,54 @@ pub struct Pair {
     pub second: usize,
 }
 
-/// Whether `analyzer`'s terms make pairs: one analyzer per language, the one that reads its
-/// words most loosely (stems, folded letters), since a pair is a rarer match than a word.
-/// Not the exact Latin and Persian spellings: their pairs were as many terms again to index
-/// (a build at 10,000 playbooks took half as long again) for answers the stems find too;
-/// nor Thai bigrams, pieces of words the dictionary does not know.
+/// Whether `analyzer`'s terms make pairs (see [`Analyzer::pairs_name`]).
 pub fn pairs_with(analyzer: Analyzer) -> bool {
-    !matches!(
-        analyzer,
-        Analyzer::ThaiBigrams | Analyzer::LatinExact | Analyzer::Persian
-    )
+    analyzer.pairs_name().is_some()
 }
 
-/// The pairs of `text` as `analyzer` reads it: each word's terms with the next word's, line
-/// by line (a title and the text under it are no pair).
+/// The pairs of `text` as `analyzer` reads it.
 pub fn pairs(analyzer: Analyzer, text: &str) -> Vec<Pair> {
+    if !pairs_with(analyzer) {
+        return Vec::new();
+    }
+    pairs_of_terms(analyzer, text, &analyzer.analyze(text))
+}
+
+/// The pairs of `terms`, `analyzer`'s terms of `text` (a search analyses its query once for
+/// its words and its pairs): each word's terms with the next word's, on one line (a title
+/// and the text under it are no pair).
+pub fn pairs_of_terms(analyzer: Analyzer, text: &str, terms: &[Term]) -> Vec<Pair> {
     let mut out = Vec::new();
     if !pairs_with(analyzer) {
         return out;
     }
-    let mut line_start = 0;
-    for line in text.split_inclusive('\n') {
-        pair_line(analyzer, line, line_start, &mut out);
-        line_start += line.len();
-    }
-    out
-}
-
-fn pair_line(analyzer: Analyzer, line: &str, offset: usize, out: &mut Vec<Pair>) {
     // Terms at one position are one word's variants: each is paired with each of the next.
-    let mut words: Vec<(usize, Vec<(usize, String)>)> = Vec::new();
-    for term in analyzer.analyze(line) {
-        if latin::is_pair_filler(&line[term.start..term.end]) {
+    let mut words: Vec<(usize, Vec<&Term>)> = Vec::new();
+    for term in terms {
+        if latin::is_pair_filler(&text[term.start..term.end]) {
             continue;
         }
         match words.last_mut() {
-            Some((position, variants)) if *position == term.position => {
-                variants.push((term.start, term.text));
-            }
-            _ => words.push((term.position, vec![(term.start, term.text)])),
+            Some((position, variants)) if *position == term.position => variants.push(term),
+            _ => words.push((term.position, vec![term])),
         }
     }
     for window in words.windows(2) {
-        for (first, a) in &window[0].1 {
-            for (second, b) in &window[1].1 {
+        let (before, after) = (&window[0].1, &window[1].1);
+        if text[before[0].end..after[0].start].contains('\n') {
+            continue;
+        }
+        for a in before {
+            for b in after {
                 out.push(Pair {
-                    text: format!("{a} {b}"),
-                    first: offset + first,
-                    second: offset + second,
+                    text: format!("{} {}", a.text, b.text),
+                    first: a.start,
+                    second: b.start,
                 });
             }
         }
     }
+    out
 }
 
 #[cfg(test)]
