@@ -959,8 +959,9 @@ fn body_start(text: &str) -> usize {
 /// step's current fingerprint: an existing marker is rewritten in place, a missing one is
 /// added on the line right after the step's heading (for the introduction, on the line
 /// above it). Every other byte stays as it was (a
-/// byte-order mark, CRLF line ends, steps the original does not have).
-pub fn stamp(text: &str, original: &Playbook) -> Stamped {
+/// byte-order mark, CRLF line ends, steps the original does not have). `translation` is
+/// `text` parsed: where its introduction starts.
+pub fn stamp(text: &str, translation: &Playbook, original: &Playbook) -> Stamped {
     // The parser reads CRLF as LF and skips a byte-order mark; lines stay where they are.
     let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let normalized = text[bom..].replace("\r\n", "\n");
@@ -970,13 +971,13 @@ pub fn stamp(text: &str, original: &Playbook) -> Stamped {
     let mut steps = Vec::new();
     let mut unknown = Vec::new();
     let mut translated = Vec::new();
-    // The introduction: its marker goes on the line above its first line.
-    let introduction = crate::parser::parse_playbook(text.as_bytes(), "")
-        .playbook
-        .and_then(|p| p.introduction);
-    if let (Some(orig), Some(intro), Some(before)) =
-        (&original.introduction, &introduction, headings.first())
-    {
+    // The introduction: its marker goes on the line above its first line (a translation's
+    // introduction follows its front matter, so there is one).
+    if let (Some(orig), Some(intro), Some(before)) = (
+        &original.introduction,
+        &translation.introduction,
+        headings.first(),
+    ) {
         translated.push(INTRODUCTION_ID);
         let fingerprint = orig.fingerprint();
         let action = restamp(&before.markers, &fingerprint, &mut replace);
@@ -1015,11 +1016,6 @@ pub fn stamp(text: &str, original: &Playbook) -> Stamped {
         .map(|s| s.id.clone())
         .collect();
     let mut out = String::with_capacity(text.len() + 40 * insert_after.len());
-    if let Some(new) = insert_after.get(&0) {
-        // Above the first line (an introduction in a file without front matter).
-        out.push_str(new);
-        out.push('\n');
-    }
     for (i, line) in text.split_inclusive('\n').enumerate() {
         let number = i + 1;
         let content = line.trim_end_matches('\n');
@@ -1212,6 +1208,14 @@ title = "วิธีจัดการกับลูกค้าที่ไ�
         parsed.playbook.unwrap()
     }
 
+    /// Stamps a translation's text, parsed as `playbook translations --stamp` parses it.
+    fn stamp_parsed(text: &str, original: &Playbook) -> Stamped {
+        let translation = parse_playbook(text.as_bytes(), "playbooks/xx/translation.md")
+            .playbook
+            .unwrap();
+        stamp(text, &translation, original)
+    }
+
     fn da() -> Playbook {
         parse(DA, "playbooks/da/vrede-klienter.md")
     }
@@ -1237,7 +1241,7 @@ title = "วิธีจัดการกับลูกค้าที่ไ�
         );
         assert_eq!(cell.counts.not_reviewed, 2);
 
-        let stamped = stamp(FA, &original);
+        let stamped = stamp_parsed(FA, &original);
         assert_eq!(stamped.count(StampAction::Added), 2);
         assert!(stamped.missing.is_empty() && stamped.unknown.is_empty());
         // The markers sit right under the headings; nothing else changed.
@@ -1262,7 +1266,7 @@ title = "วิธีจัดการกับลูกค้าที่ไ�
         let cell = compare(&original, Lang::Fa, Some(&fa));
         assert!(cell.counts.is_complete(), "{cell:?}");
         // Stamping again changes nothing.
-        let again = stamp(&stamped.text, &original);
+        let again = stamp_parsed(&stamped.text, &original);
         assert!(!again.changed());
         assert_eq!(again.text, stamped.text);
         assert_eq!(again.count(StampAction::Current), 2);
@@ -1270,7 +1274,7 @@ title = "วิธีจัดการกับลูกค้าที่ไ�
 
     #[test]
     fn editing_an_original_step_makes_only_its_translation_stale() {
-        let fa_text = stamp(FA, &da()).text;
+        let fa_text = stamp_parsed(FA, &da()).text;
         let edited = DA.replace(
             "Giv klienten mulighed for at forklare problemet fuldstændigt.",
             "Giv klienten god tid til at forklare hele problemet.",
@@ -1303,7 +1307,7 @@ title = "วิธีจัดการกับลูกค้าที่ไ�
             statuses(&cell),
             [("put-yourself-in-their-shoes", Status::Stale)]
         );
-        let stamped = stamp(RO, &original);
+        let stamped = stamp_parsed(RO, &original);
         assert_eq!(stamped.count(StampAction::Updated), 1);
         let fp = original.steps[0].fingerprint();
         assert_eq!(
@@ -1319,7 +1323,7 @@ title = "วิธีจัดการกับลูกค้าที่ไ�
     fn stamping_adds_a_marker_after_a_heading_at_the_end_of_the_file() {
         let original = parse(TH, "playbooks/th/unhappy-customers.md");
         let text = "\u{feff}+++\ntranslation_of = \"th-unhappy-customers\"\nlang = \"da\"\ntitle = \"t\"\n+++\n\n## Sæt dig i deres sko {#put-yourself-in-their-shoes}";
-        let stamped = stamp(text, &original);
+        let stamped = stamp_parsed(text, &original);
         let fp = original.steps[0].fingerprint();
         assert_eq!(stamped.text, format!("{text}\n<!-- original: {fp} -->\n"));
         let da = parse(&stamped.text, "playbooks/da/th-unhappy-customers.md");
@@ -1330,7 +1334,7 @@ title = "วิธีจัดการกับลูกค้าที่ไ�
     fn a_marker_in_a_code_block_is_not_one_and_unknown_steps_are_left_alone() {
         let original = parse(TH, "playbooks/th/unhappy-customers.md");
         let text = "+++\ntranslation_of = \"th-unhappy-customers\"\nlang = \"en\"\ntitle = \"t\"\n+++\n\n## Put yourself in their shoes {#put-yourself-in-their-shoes}\n\n```\n<!-- original: 0123456789abcdef -->\n```\n\n## Extra {#extra-step}\n\nText.\n";
-        let stamped = stamp(text, &original);
+        let stamped = stamp_parsed(text, &original);
         assert_eq!(stamped.count(StampAction::Added), 1);
         assert_eq!(stamped.unknown, ["extra-step"]);
         assert!(
@@ -1343,7 +1347,10 @@ title = "วิธีจัดการกับลูกค้าที่ไ�
 
     #[test]
     fn the_matrix_pairs_translations_and_counts_every_reading_language() {
-        let fa = parse(&stamp(FA, &da()).text, "playbooks/fa/da-vrede-klienter.md");
+        let fa = parse(
+            &stamp_parsed(FA, &da()).text,
+            "playbooks/fa/da-vrede-klienter.md",
+        );
         let unknown = parse(
             &FA.replace("\"da-vrede-klienter\"", "\"da-vrede\""),
             "playbooks/en/x.md",
@@ -1398,7 +1405,7 @@ title = "วิธีจัดการกับลูกค้าที่ไ�
             1,
         );
         let da = parse(&da_text, da_path);
-        let fa_text = stamp(FA, &da).text.replacen(
+        let fa_text = stamp_parsed(FA, &da).text.replacen(
             "+++\n\n# بخش ۱",
             "+++\n\nاگر در خدمات مشتریان کار می‌کنید، تماس‌های خشمگین دریافت می‌کنید.\n\n# بخش ۱",
             1,
@@ -1425,7 +1432,7 @@ title = "วิธีจัดการกับลูกค้าที่ไ�
         );
 
         // Stamped: the marker goes on the line above it, and it is complete.
-        let stamped = stamp(&fa_text, &da);
+        let stamped = stamp_parsed(&fa_text, &da);
         let fingerprint = da.introduction.as_ref().unwrap().fingerprint();
         assert_eq!(
             (stamped.steps[0].id.as_str(), stamped.steps[0].action),
@@ -1465,7 +1472,7 @@ title = "วิธีจัดการกับลูกค้าที่ไ�
         );
 
         // Stamped again once updated: the marker is rewritten where it stands.
-        let again = stamp(&stamped.text, &edited);
+        let again = stamp_parsed(&stamped.text, &edited);
         assert_eq!(again.steps[0].action, StampAction::Updated);
         assert_eq!(again.text.lines().count(), stamped.text.lines().count());
         assert_eq!(about_the_introduction(&edited, &again.text), []);
@@ -1504,7 +1511,7 @@ title = "วิธีจัดการกับลูกค้าที่ไ�
                     .collect()
             };
         // The translation has one, the original not: never searched or shown.
-        let text = stamp(FA, &da())
+        let text = stamp_parsed(FA, &da())
             .text
             .replacen("+++\n\n# بخش ۱", fa_intro, 1);
         let found = codes(&[da(), parse(&text, path)], &[(path, &text)]);
@@ -1515,11 +1522,13 @@ title = "วิธีจัดการกับลูกค้าที่ไ�
         // The original has one, the translation not: on the translation's title line.
         let original = DA.replacen("+++\n\n# Del 1", da_intro, 1);
         let da = parse(&original, "playbooks/da/vrede-klienter.md");
-        let text = stamp(FA, &da).text;
+        let text = stamp_parsed(FA, &da).text;
         let found = codes(&[da.clone(), parse(&text, path)], &[(path, &text)]);
         assert_eq!(only_introductions(found), [("W0713", 4)]);
         // Both: nothing to say.
-        let text = stamp(FA, &da).text.replacen("+++\n\n# بخش ۱", fa_intro, 1);
+        let text = stamp_parsed(FA, &da)
+            .text
+            .replacen("+++\n\n# بخش ۱", fa_intro, 1);
         let found = codes(&[da, parse(&text, path)], &[(path, &text)]);
         assert_eq!(only_introductions(found), []);
     }
@@ -1563,7 +1572,7 @@ title = "วิธีจัดการกับลูกค้าที่ไ�
 
     #[test]
     fn check_reports_folders_names_duplicates_and_unknown_originals() {
-        let fa_text = stamp(FA, &da()).text;
+        let fa_text = stamp_parsed(FA, &da()).text;
         let wrong_folder = "playbooks/ro/da-vrede-klienter.md";
         let misnamed = "playbooks/fa/vrede.md";
         let own = "playbooks/da/da-vrede-klienter.md";

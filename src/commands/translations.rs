@@ -184,7 +184,7 @@ fn prepare(abs: &Path, repo: &Repo, playbooks: &[Playbook]) -> Result<Pending> {
     };
     let text = String::from_utf8(bytes)
         .map_err(|_| refuse(&rel, "it is not UTF-8", "save it as UTF-8"))?;
-    let stamped = stamp(&text, original);
+    let stamped = stamp(&text, &translation, original);
     let report = StampReport::new(&translation, &stamped);
     Ok(Pending {
         abs: abs.to_path_buf(),

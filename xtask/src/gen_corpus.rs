@@ -33,6 +33,7 @@
 use playbook::corpus::{Repo, load_corpus};
 use playbook::model::{Lang, Playbook, Step};
 use playbook::parser::{is_valid_id, parse_playbook};
+use playbook::translations::marker;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -518,7 +519,7 @@ impl Pools {
         let para = random_paragraph(&pool.intro_sentences, rng.range(1, 3), lang, pool, rng);
         if let Some(intro) = &original.introduction {
             // Stamped like the steps: the marker on the line above it.
-            let _ = writeln!(out, "<!-- original: {} -->", intro.fingerprint());
+            let _ = writeln!(out, "{}", marker(&intro.fingerprint()));
         }
         push_paragraph(&mut out, &para);
 
@@ -533,10 +534,10 @@ impl Pools {
             let title = mutate_words(&title, lang, pool, rng, 40);
             let _ = writeln!(
                 out,
-                "## {} {{#{}}}\n<!-- original: {} -->\n",
+                "## {} {{#{}}}\n{}\n",
                 heading_text(&title),
                 step.id,
-                step.fingerprint()
+                marker(&step.fingerprint())
             );
             let source = step_source(step, original.lang);
             let mut wrote_guidance = false;
