@@ -66,6 +66,11 @@
 //! found together in a step counted (word pairs, of the stemmed forms): A 0.880, B 0.920,
 //! C 0.850, D 0.880, E 0.800, F 0.860, G 0.870, H 0.920, I 0.930, J 0.870, K 0.870, L 0.900,
 //! M 0.890, N 0.860, O 0.910, P 0.790, Q 0.860, R 0.830, S 0.890.
+//! Two more in the tenth session, before it changed anything: `blindT.jsonl` (0.830;
+//! first-month agents quoting the caller off their notes and QA reviewers listening back to
+//! recorded calls, half on the less obvious advice; studied) and `blindU.jsonl` (0.880; a
+//! multilingual contact centre's chat and phone agents naming the behaviour in one vivid
+//! word or only the goal, and shift supervisors; held out).
 //! They guard the level reached, a little under it; the goal (0.90) is above.
 //!
 //! Scored like `../shared/eval/run_eval.py`: a query is a hit when one of its top-k results,
@@ -241,6 +246,16 @@ fn source_blind_probe_r() {
 #[test]
 fn source_blind_probe_s_held_out() {
     assert_recall_at_least("blindS", include_str!("fixtures/blindS.jsonl"), 0.87);
+}
+
+#[test]
+fn source_blind_probe_t() {
+    assert_recall_at_least("blindT", include_str!("fixtures/blindT.jsonl"), 0.81);
+}
+
+#[test]
+fn source_blind_probe_u_held_out() {
+    assert_recall_at_least("blindU", include_str!("fixtures/blindU.jsonl"), 0.86);
 }
 
 fn assert_recall(name: &str, jsonl: &str) {
