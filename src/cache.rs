@@ -70,18 +70,36 @@ pub fn load_last_good(repo: &Repo) -> Option<(Taxonomy, SituationMatcher)> {
 
 /// The cache, when it is intact and of this version.
 fn read_cached(repo: &Repo) -> Option<Cached> {
-    let dir = crate::index::own_folder(repo).ok()?;
-    let bytes = crate::files::read_regular(
-        &dir.join(CACHE_FILE),
-        crate::tuning::MAX_TAXONOMY_CACHE_BYTES,
-    )
-    .ok()?;
-    let (crc, body) = bytes.split_first_chunk::<4>()?;
-    if u32::from_le_bytes(*crc) != crc32fast::hash(body) {
-        return None;
-    }
-    let cached: Cached = postcard::from_bytes(body).ok()?;
+    let body = read_checked(repo, CACHE_FILE, crate::tuning::MAX_TAXONOMY_CACHE_BYTES)?;
+    let cached: Cached = postcard::from_bytes(&body).ok()?;
     (cached.format == INDEX_FORMAT && cached.matcher.is_consistent()).then_some(cached)
+}
+
+/// The body of `index/NAME`, a cache file, when its CRC-32 says it is intact. A damaged
+/// cache (a flipped bit that still decodes could change what a search finds) is none.
+pub(crate) fn read_checked(repo: &Repo, name: &str, max: u64) -> Option<Vec<u8>> {
+    let dir = crate::index::own_folder(repo).ok()?;
+    let bytes = crate::files::read_regular(&dir.join(name), max).ok()?;
+    let (crc, body) = bytes.split_first_chunk::<4>()?;
+    (u32::from_le_bytes(*crc) == crc32fast::hash(body)).then(|| body.to_vec())
+}
+
+/// Writes `body` to `index/NAME` behind its CRC-32. Failures only cost speed, so they are
+/// ignored.
+pub(crate) fn write_checked(repo: &Repo, name: &str, body: &[u8]) {
+    // Never through a link: `index/` must be a folder of the root's own.
+    let Ok(dir) = crate::index::own_folder(repo) else {
+        return;
+    };
+    let mut bytes = crc32fast::hash(body).to_le_bytes().to_vec();
+    bytes.extend_from_slice(body);
+    // A new temporary file (never a link planted under its name), renamed into place:
+    // readers see the old cache or the new one, never half of one.
+    let _ = crate::index::write_atomically_io(
+        &dir.join(name),
+        &bytes,
+        crate::index::Durability::Unsynced,
+    );
 }
 
 /// Saves the taxonomy and matcher read from the file as it was at `read_from` (its stamp
@@ -98,22 +116,9 @@ fn store(repo: &Repo, read_from: Stamp, taxonomy: &Taxonomy, matcher: &Situation
         taxonomy: slim(taxonomy),
         matcher: matcher.clone(),
     };
-    let Ok(body) = postcard::to_stdvec(&cached) else {
-        return;
-    };
-    // Never through a link: `index/` must be a folder of the root's own.
-    let Ok(dir) = crate::index::own_folder(repo) else {
-        return;
-    };
-    let mut bytes = crc32fast::hash(&body).to_le_bytes().to_vec();
-    bytes.extend_from_slice(&body);
-    // A new temporary file (never a link planted under its name), renamed into place:
-    // readers see the old cache or the new one, never half of one.
-    let _ = crate::index::write_atomically_io(
-        &dir.join(CACHE_FILE),
-        &bytes,
-        crate::index::Durability::Unsynced,
-    );
+    if let Ok(body) = postcard::to_stdvec(&cached) {
+        write_checked(repo, CACHE_FILE, &body);
+    }
 }
 
 /// The taxonomy without synonyms: a search needs only ids and labels once the matcher is

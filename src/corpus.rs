@@ -341,7 +341,9 @@ fn add_file(repo: &Repo, path: &Path, metadata: Option<std::fs::Metadata>, found
         );
         return;
     };
-    if rel_path == format!("playbooks/{SITUATIONS_FILE}") {
+    if rel_path == format!("playbooks/{SITUATIONS_FILE}")
+        || rel_path == format!("playbooks/{}", crate::thesaurus::THESAURUS_FILE)
+    {
         return;
     }
     if !name.ends_with(".md") {
@@ -506,6 +508,7 @@ pub fn load_corpus(repo: &Repo) -> Corpus {
     files.sort_unstable_by(|a, b| a.rel_path.cmp(&b.rel_path));
     let (taxonomy, mut tax_diags) = load_taxonomy(repo);
     diagnostics.append(&mut tax_diags);
+    diagnostics.append(&mut crate::thesaurus::load_thesaurus(repo).1);
     let mut playbooks = Vec::new();
     let mut skipped = Vec::new();
     let mut situation_lines = Vec::new();

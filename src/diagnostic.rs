@@ -86,6 +86,23 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// A TOML file's bytes as text (without a byte-order mark), or E0002 at the line of its
+/// first byte that is not UTF-8.
+pub fn utf8_text<'a>(bytes: &'a [u8], rel_path: &str) -> Result<&'a str, Diagnostic> {
+    match std::str::from_utf8(bytes) {
+        Ok(t) => Ok(t.strip_prefix('\u{feff}').unwrap_or(t)),
+        Err(e) => {
+            let line = bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1;
+            Err(Diagnostic::error(rel_path, line, "E0002", "invalid UTF-8")
+                .with_hint("save the file as UTF-8"))
+        }
+    }
+}
+
 /// Maps byte offsets in a text to 1-based lines and character columns.
 pub struct LineIndex<'a> {
     text: &'a str,

@@ -33,6 +33,7 @@ pub mod summed;
 pub mod taxonomy;
 #[cfg(test)]
 mod testing;
+pub mod thesaurus;
 pub mod translations;
 pub mod tuning;
 

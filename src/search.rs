@@ -12,12 +12,13 @@ pub use crate::matcher::{Resolved, SituationMatcher, typo_budget};
 use crate::model::Lang;
 use crate::summed::SummedQuery;
 use crate::taxonomy::Taxonomy;
+use crate::thesaurus::{Expansion, Thesaurus};
 use crate::tuning::{
     DOMINANT_COVERAGE, DOMINANT_SITUATION_BOOST, EXPLAINED_WORD_WEIGHT, FIELD_ENGLISH, FIELD_EXACT,
     FIELD_STEMMED, FIELD_THAI_BIGRAMS, FINGLISH_MIN_LETTERS, FUZZY_FACTOR, LANGUAGE_BOOST,
     LATER_ROLE_SITUATION_SHARE, MAX_SITUATION_STRENGTH, OWN_LANGUAGE_CANDIDATES,
     OWN_LANGUAGE_MIN_SHARE, PAIR_WEIGHT, PRIMARY_SITUATION_SHARE, SITUATION_PRIOR,
-    SITUATION_SPECIFIC_SHARE, TIE_BREAKER,
+    SITUATION_SPECIFIC_SHARE, THESAURUS_RARE_SHARE, THESAURUS_WEIGHT, TIE_BREAKER,
 };
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -298,6 +299,8 @@ pub struct Searcher {
     finglish: PerSegment<Lexicon>,
     /// The taxonomy's Persian names' words, for the same.
     taxonomy_finglish: OnceLock<Lexicon>,
+    /// What a query's rare words also look for (see [`crate::thesaurus`]).
+    thesaurus: Arc<Thesaurus>,
 }
 
 /// A step's record and its translations, as the index stores them.
@@ -320,7 +323,18 @@ impl Searcher {
             orders: Arc::default(),
             finglish: PerSegment::default(),
             taxonomy_finglish: OnceLock::new(),
+            thesaurus: Arc::default(),
         }
+    }
+
+    /// Searches with `thesaurus` (see [`crate::thesaurus`]).
+    pub fn with_thesaurus(mut self, thesaurus: Arc<Thesaurus>) -> Self {
+        self.thesaurus = thesaurus;
+        self
+    }
+
+    pub fn thesaurus(&self) -> &Arc<Thesaurus> {
+        &self.thesaurus
     }
 
     /// Keeps query words' scores and steps' records between searches from now on (see
@@ -655,6 +669,8 @@ impl Searcher {
         let mut found_as_typed: HashSet<usize> = HashSet::new();
         // The query's word pairs, from the same analysis as its words.
         let mut query_pairs: Vec<(Analyzer, Field, Vec<Pair>)> = Vec::new();
+        // A word at most this many steps say also looks for its thesaurus groups' words.
+        let rare_limit = (searcher.num_docs() as f32 * THESAURUS_RARE_SHARE) as u64;
         for &(analyzer, field) in &self.index.fields.text {
             let analyzed = analyzer.analyze(query);
             if let Some(pairs_field) = self.index.fields.pairs_field(analyzer) {
@@ -672,7 +688,8 @@ impl Searcher {
                 let word = word_at(&words, t.start);
                 let weight = weight * word_weight(word);
                 let term = Term::from_field_text(field, &t.text);
-                if searcher.doc_freq(&term).unwrap_or(0) > 0 {
+                let doc_freq = searcher.doc_freq(&term).unwrap_or(0);
+                if doc_freq > 0 {
                     found_as_typed.insert(word);
                 }
                 if self.kept.is_some() {
@@ -684,6 +701,24 @@ impl Searcher {
                     .entry(word)
                     .or_default()
                     .push(Box::new(BoostQuery::new(Box::new(tq), weight)));
+                if doc_freq <= rare_limit {
+                    for (expansion, other) in self.expansions(analyzer, field, &t.text) {
+                        // Most of a group's words are in no step: no clause for them.
+                        if searcher.doc_freq(&other).unwrap_or(0) == 0 {
+                            continue;
+                        }
+                        let weight = weight * THESAURUS_WEIGHT;
+                        if self.kept.is_some() {
+                            let key = keys.entry(word).or_default();
+                            let _ = write!(key, "={}:{expansion:?}:{weight};", field.field_id());
+                        }
+                        let tq = TermQuery::new(other, IndexRecordOption::WithFreqs);
+                        per_word
+                            .entry(word)
+                            .or_default()
+                            .push(Box::new(BoostQuery::new(Box::new(tq), weight)));
+                    }
+                }
                 let budget = typo_budget(t.text.chars().count());
                 if analyzer.allows_fuzzy() && budget > 0 && i < MAX_FUZZY_TERMS {
                     fuzzy_candidates.push((word, term, weight, budget));
@@ -736,6 +771,24 @@ impl Searcher {
             .chain(pair_clauses)
             .collect();
         (clauses, !found_as_typed.is_empty())
+    }
+
+    /// What `analyzer`'s term `text` also looks for, as terms of `field` (a word) or of the
+    /// analyzer's pairs field (a two-word entry).
+    fn expansions(&self, analyzer: Analyzer, field: Field, text: &str) -> Vec<(Expansion, Term)> {
+        self.thesaurus
+            .expansions(analyzer, text)
+            .iter()
+            .filter_map(|expansion| {
+                let term = match expansion {
+                    Expansion::Word(word) => Term::from_field_text(field, word),
+                    Expansion::Pair(pair) => {
+                        Term::from_field_text(self.index.fields.pairs_field(analyzer)?, pair)
+                    }
+                };
+                Some((expansion.clone(), term))
+            })
+            .collect()
     }
 
     /// The query's neighbouring words, a clause per pair of them (see

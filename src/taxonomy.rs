@@ -85,18 +85,10 @@ impl Taxonomy {
 /// Parses `situations.toml`; returns the taxonomy (if the file is usable) and diagnostics.
 pub fn parse_taxonomy(bytes: &[u8], rel_path: &str) -> (Option<Taxonomy>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t),
-        Err(e) => {
-            let line = bytes[..e.valid_up_to()]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count()
-                + 1;
-            diagnostics.push(
-                Diagnostic::error(rel_path, line, "E0002", "invalid UTF-8")
-                    .with_hint("save the file as UTF-8"),
-            );
+    let text = match crate::diagnostic::utf8_text(bytes, rel_path) {
+        Ok(text) => text,
+        Err(invalid) => {
+            diagnostics.push(invalid);
             return (None, diagnostics);
         }
     };

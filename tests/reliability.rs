@@ -567,6 +567,22 @@ fn index_files_are_readable_by_other_users() {
     }
 }
 
+/// The answer after damage is the pristine one. When repairing it re-indexed playbooks (a
+/// flipped bit in the manifest reads as a changed file), the index counts the replaced
+/// steps in its word statistics until its segments merge (as README says), so near-equal
+/// steps may swap places: then the first result is the same, and the pristine first three
+/// are all in the top five.
+fn assert_same_answer(got: &[String], expected: &[String], stderr: &str, what: &str) {
+    if stderr.contains("index: updated") {
+        assert_eq!(got.first(), expected.first(), "{what}: {stderr}");
+        for step in expected.iter().take(3) {
+            assert!(got.contains(step), "{what}: {step} lost: {got:?}\n{stderr}");
+        }
+    } else {
+        assert_eq!(got, expected, "{what}: {stderr}");
+    }
+}
+
 /// Flips one bit of `file` at `offset`, leaving its size alone.
 fn flip_bit(file: &Path, offset: u64, bit: u8) {
     use std::io::{Read, Seek, SeekFrom, Write};
@@ -616,7 +632,7 @@ fn single_bit_flips_in_index_files_never_cost_an_answer() {
         for attempt in ["first search", "next search"] {
             let what = format!("{attempt} after flipping bit {bit} at {offset} of {file:?}");
             let (json, stderr) = search_after_damage(root, QUERIES[q], &what);
-            assert_eq!(step_ids(&json), expected[q], "{what}: {stderr}");
+            assert_same_answer(&step_ids(&json), &expected[q], &stderr, &what);
             if attempt == "next search" {
                 assert!(index_lines(&stderr).is_empty(), "{what}: {stderr}");
             }
@@ -734,7 +750,11 @@ fn killed_writes_never_force_a_rebuild_and_are_cleaned_up_by_the_next_write() {
         .map(|p| p.file_name().unwrap().to_string_lossy().to_string())
         .collect();
     left.sort();
-    assert_eq!(left, ["CURRENT", "situations.cache"], "{stderr}");
+    assert_eq!(
+        left,
+        ["CURRENT", "situations.cache", "thesaurus.cache"],
+        "{stderr}"
+    );
     assert_eq!(unreferenced_files(root), Vec::<String>::new(), "{stderr}");
     assert_eq!(manifests(root), 1, "{stderr}");
 }

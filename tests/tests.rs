@@ -20,6 +20,7 @@ mod search;
 mod serve;
 mod serve_browser;
 mod serve_common;
+mod thesaurus;
 mod trainer_tools;
 mod translations;
 mod untrusted;

@@ -129,17 +129,19 @@ fn follow(repo: &Repo, tx: &Sender<Update>, stop: &AtomicBool) {
 }
 
 /// What a walk sees of everything an engine is opened from: each playbook's stamp (size,
-/// times, inode), and `situations.toml`'s.
+/// times, inode), and `situations.toml`'s and `thesaurus.toml`'s.
 #[derive(PartialEq, Eq)]
 struct Sight {
     files: Vec<crate::corpus::FileStamp>,
     taxonomy: Option<crate::files::Stamp>,
+    thesaurus: Option<crate::files::Stamp>,
 }
 
 impl Sight {
     fn now(repo: &Repo) -> Sight {
         Sight {
             taxonomy: crate::cache::stamp(repo),
+            thesaurus: crate::thesaurus::stamp(repo),
             files: crate::corpus::list_playbook_files(repo).files,
         }
     }
@@ -204,6 +206,12 @@ mod tests {
         assert!(
             after != Sight::now(&repo),
             "a new situations.toml is a change"
+        );
+        let after = Sight::now(&repo);
+        std::fs::write(dir.path().join("playbooks/thesaurus.toml"), "").unwrap();
+        assert!(
+            after != Sight::now(&repo),
+            "a new thesaurus.toml is a change"
         );
     }
 }

@@ -17,6 +17,7 @@ use crate::index;
 use crate::render::ResultsView;
 use crate::search::{Hit, SearchRequest, SearchResults, Searcher, SituationMatcher};
 use crate::taxonomy::Taxonomy;
+use crate::thesaurus::Thesaurus;
 use std::sync::{Arc, Mutex};
 
 /// Something opening the engine did or found that the agent should know, once.
@@ -30,6 +31,9 @@ pub enum Notice {
         mistake: String,
         fallback: TaxonomyFallback,
     },
+    /// `thesaurus.toml` has mistakes (`first`: where and what, with its help line;
+    /// `count` of them): the search leaves out what it cannot read until they are fixed.
+    Thesaurus { first: String, count: usize },
 }
 
 /// What a search uses instead of a `situations.toml` with a mistake.
@@ -60,6 +64,21 @@ impl std::fmt::Display for Notice {
                 }
                 Ok(())
             }
+            Notice::Thesaurus { first, count } => {
+                let (what, help) = first.split_once("\n").unwrap_or((first, ""));
+                write!(f, "warning: {what}")?;
+                if *count > 1 {
+                    write!(f, " (and {} more: `playbook check` lists them)", count - 1)?;
+                }
+                write!(
+                    f,
+                    "\n  = searching without what the thesaurus cannot say until it is fixed"
+                )?;
+                if !help.is_empty() {
+                    write!(f, "\n{help}")?;
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -71,11 +90,13 @@ pub struct Changes {
     pub playbooks: bool,
     /// `situations.toml` changed.
     pub taxonomy: bool,
+    /// `thesaurus.toml` changed.
+    pub thesaurus: bool,
 }
 
 impl Changes {
     pub fn any(self) -> bool {
-        self.playbooks || self.taxonomy
+        self.playbooks || self.taxonomy || self.thesaurus
     }
 }
 
@@ -85,6 +106,8 @@ pub struct Engine {
     searcher: Searcher,
     /// The taxonomy's stamp when it was loaded, to tell a changed `situations.toml`.
     taxonomy_stamp: Option<crate::cache::Stamp>,
+    /// The thesaurus's stamp when it was read, to tell a changed `thesaurus.toml`.
+    thesaurus_stamp: Option<crate::files::Stamp>,
     /// The index rebuilt because searching `searcher`'s failed or panicked (a damaged
     /// file): later searches of this engine use it. Behind a lock so that `serve`'s
     /// concurrent searches rebuild it once.
@@ -101,6 +124,7 @@ impl Engine {
     /// in memory is built again only when the playbooks changed).
     pub fn open_since(repo: &Repo, previous: Option<&Engine>) -> Result<(Engine, Vec<Notice>)> {
         let (taxonomy, matcher, taxonomy_stamp, mut notices) = taxonomy_or_fallback(repo)?;
+        let (thesaurus, thesaurus_stamp) = thesaurus_since(repo, previous, &mut notices);
         let mut index = index::open_fresh_since(repo, previous.map(|e| &e.searcher.index))?;
         notices.extend(
             std::mem::take(&mut index.notices)
@@ -109,8 +133,9 @@ impl Engine {
         );
         let engine = Engine {
             repo: repo.clone(),
-            searcher: Searcher::with_matcher(index, taxonomy, matcher),
+            searcher: Searcher::with_matcher(index, taxonomy, matcher).with_thesaurus(thesaurus),
             taxonomy_stamp,
+            thesaurus_stamp,
             repaired: Mutex::new(None),
         };
         Ok((engine, notices))
@@ -138,6 +163,7 @@ impl Engine {
         Changes {
             playbooks: self.index_version() != older.index_version(),
             taxonomy: self.taxonomy_stamp != older.taxonomy_stamp,
+            thesaurus: self.thesaurus_stamp != older.thesaurus_stamp,
         }
     }
 
@@ -190,7 +216,8 @@ impl Engine {
                     index,
                     self.searcher.taxonomy.clone(),
                     self.searcher.matcher().clone(),
-                );
+                )
+                .with_thesaurus(Arc::clone(self.searcher.thesaurus()));
                 let fresh = Arc::new(searcher);
                 *slot = Some(Arc::clone(&fresh));
                 (fresh, notices.into_iter().map(Notice::Index).collect())
@@ -261,6 +288,28 @@ fn taxonomy_or_fallback(
     }
 }
 
+/// The thesaurus and the stamp of the file it was read from: `previous`'s when the file has
+/// not changed since, else from its cache or the file (see [`crate::thesaurus::load_or_read`]),
+/// with a notice for what it has wrong.
+fn thesaurus_since(
+    repo: &Repo,
+    previous: Option<&Engine>,
+    notices: &mut Vec<Notice>,
+) -> (Arc<Thesaurus>, Option<crate::files::Stamp>) {
+    let stamp = crate::thesaurus::stamp(repo);
+    if let Some(previous) = previous
+        && stamp.is_some()
+        && previous.thesaurus_stamp == stamp
+    {
+        return (Arc::clone(previous.searcher.thesaurus()), stamp);
+    }
+    let loaded = crate::thesaurus::load_or_read(repo);
+    if let Some((first, count)) = loaded.mistakes {
+        notices.push(Notice::Thesaurus { first, count });
+    }
+    (Arc::new(loaded.thesaurus), loaded.stamp)
+}
+
 /// The taxonomy, or an error naming its first problem.
 pub fn required_taxonomy(repo: &Repo) -> Result<Taxonomy> {
     let (taxonomy, diagnostics) = load_taxonomy(repo);
@@ -278,6 +327,48 @@ pub fn required_taxonomy(repo: &Repo) -> Result<Taxonomy> {
 mod tests {
     use super::*;
     use crate::search::SearchRequest;
+
+    #[test]
+    fn a_refresh_sees_an_edited_thesaurus() {
+        let dir = crate::testing::shipped_copy();
+        let repo = Repo::discover(Some(dir.path()), dir.path()).unwrap();
+        let mut engine = Engine::open(&repo).unwrap().0;
+        // The steps found for a word no playbook says.
+        let found = |engine: &Engine| {
+            let request = SearchRequest {
+                query: "blorfnikket".to_string(),
+                limit: 20,
+                ..SearchRequest::default()
+            };
+            let results = engine.search(&request).unwrap().results;
+            let steps: Vec<String> = results.iter().map(|h| h.record().step.clone()).collect();
+            steps
+        };
+        assert!(found(&engine).is_empty());
+        std::fs::write(
+            dir.path().join("playbooks/thesaurus.toml"),
+            "da = [[\"blorfnikket\", \"fornærmet\"]]\n",
+        )
+        .unwrap();
+        let (changes, notices) = engine.refresh().unwrap();
+        assert!(
+            changes.thesaurus && !changes.taxonomy && !changes.playbooks,
+            "{changes:?}"
+        );
+        assert!(notices.is_empty(), "{notices:?}");
+        // Now it finds the steps that say "fornærmet" (offended), and only those.
+        let steps = found(&engine);
+        assert!(
+            steps.contains(&"dont-take-it-personally".to_string()),
+            "{steps:?}"
+        );
+        assert!(steps.len() < 6, "{steps:?}");
+        // Unchanged, a refresh reuses the thesaurus it has.
+        let kept = Arc::clone(engine.searcher.thesaurus());
+        let (changes, _) = engine.refresh().unwrap();
+        assert!(!changes.any());
+        assert!(Arc::ptr_eq(&kept, engine.searcher.thesaurus()));
+    }
 
     #[test]
     fn what_is_kept_answers_every_keystroke_as_a_fresh_search() {

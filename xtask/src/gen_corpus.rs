@@ -4,7 +4,8 @@
 //! cargo run -p xtask --release -- gen-corpus --count 10000 --out target/bench-corpus/10k [--seed 1] [--translations 1]
 //! ```
 //!
-//! It writes `OUT/playbooks/{fa,ro,th,da}/*.md` and a copy of `situations.toml`: `--count`
+//! It writes `OUT/playbooks/{fa,ro,th,da}/*.md` and copies of `situations.toml` (and
+//! `thesaurus.toml`, if any): `--count`
 //! playbooks derived from the shipped ones (`--from`, by default the repository's folder). Each
 //! generated playbook takes its language from one shipped playbook in turn, so the languages
 //! keep the shipped proportions, and is made of steps of that language recombined with a
@@ -107,6 +108,18 @@ pub fn run(args: &Options) -> Result<String, String> {
     }
     std::fs::write(playbooks_dir.join("situations.toml"), &taxonomy_bytes)
         .map_err(|e| format!("cannot write situations.toml: {e}"))?;
+    // The thesaurus too, when the source has one: searches of the corpus expand as the
+    // shipped playbooks' do.
+    let thesaurus = repo
+        .playbooks_dir()
+        .join(playbook::thesaurus::THESAURUS_FILE);
+    if thesaurus.is_file() {
+        std::fs::copy(
+            &thesaurus,
+            playbooks_dir.join(playbook::thesaurus::THESAURUS_FILE),
+        )
+        .map_err(|e| format!("cannot copy {}: {e}", thesaurus.display()))?;
+    }
 
     // Every file depends only on (sources, seed, its number): the threads cannot change it.
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
