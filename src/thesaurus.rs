@@ -98,10 +98,6 @@ impl Thesaurus {
             .get(&(analyzer, term.to_string()))
             .map_or(&[], Vec::as_slice)
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.expansions.is_empty()
-    }
 }
 
 /// Whether `analyzer` reads a group of `lang`: its language's analyzers do; the exact
@@ -132,6 +128,7 @@ fn read_entry(analyzer: Analyzer, entry: &str) -> Vec<Expansion> {
 pub fn load_thesaurus(repo: &Repo) -> (Vec<Group>, Vec<Diagnostic>) {
     let path = repo.playbooks_dir().join(THESAURUS_FILE);
     let rel = repo.rel(&path);
+    // The taxonomy's bound: the shipped thesaurus is under 100 KB; 4 MB is forty times that.
     match read_regular(&path, MAX_TAXONOMY_BYTES) {
         Ok(bytes) => parse_thesaurus(&bytes, &rel),
         Err(FileError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
