@@ -133,9 +133,7 @@ fn slim(taxonomy: &Taxonomy) -> Taxonomy {
 
 /// The stamp of `situations.toml` now, if it exists.
 pub fn stamp(repo: &Repo) -> Option<Stamp> {
-    std::fs::metadata(repo.situations_path())
-        .ok()
-        .map(|meta| Stamp::of(&meta))
+    Stamp::of_path(&repo.situations_path())
 }
 
 #[cfg(test)]

@@ -26,6 +26,11 @@ pub struct Stamp {
 }
 
 impl Stamp {
+    /// The stamp of the file at `path` now (none: no such file, or it cannot be read).
+    pub fn of_path(path: &Path) -> Option<Stamp> {
+        std::fs::metadata(path).ok().map(|meta| Stamp::of(&meta))
+    }
+
     pub fn of(meta: &Metadata) -> Stamp {
         Stamp {
             size: meta.len(),

@@ -20,7 +20,7 @@ use crate::analysis::Analyzer;
 use crate::analysis::pairs::pairs_of_terms;
 use crate::corpus::Repo;
 use crate::diagnostic::{Diagnostic, LineIndex};
-use crate::files::{FileError, read_regular};
+use crate::files::{FileError, Stamp, read_regular};
 use crate::model::Lang;
 use crate::tuning::MAX_TAXONOMY_BYTES;
 use serde::{Deserialize, Serialize};
@@ -46,17 +46,19 @@ pub enum Expansion {
     Pair(String),
 }
 
-/// Each analyzer's terms, with what each also looks for.
+/// Each analyzer's terms, with what each also looks for (by analyzer, then term: a search
+/// looks a term up without copying it).
 #[derive(Debug, Default)]
 pub struct Thesaurus {
-    expansions: HashMap<(Analyzer, String), Vec<Expansion>>,
+    expansions: HashMap<Analyzer, HashMap<String, Vec<Expansion>>>,
 }
 
 impl Thesaurus {
     /// The thesaurus of `groups`: each group is read by every analyzer of its language, and
     /// each one-word entry looks for the others.
     pub fn new(groups: &[Group]) -> Self {
-        let mut expansions: HashMap<(Analyzer, String), BTreeSet<Expansion>> = HashMap::new();
+        let mut expansions: HashMap<Analyzer, HashMap<String, BTreeSet<Expansion>>> =
+            HashMap::new();
         for group in groups {
             for analyzer in Analyzer::ALL {
                 if !reads(analyzer, group.lang) {
@@ -77,25 +79,32 @@ impl Thesaurus {
                         .flatten()
                         .cloned();
                     expansions
-                        .entry((analyzer, term.clone()))
+                        .entry(analyzer)
+                        .or_default()
+                        .entry(term.clone())
                         .or_default()
                         .extend(others);
                 }
             }
         }
-        Thesaurus {
-            expansions: expansions
-                .into_iter()
-                .map(|(key, set)| (key, set.into_iter().collect()))
-                .collect(),
-        }
+        let expansions = expansions
+            .into_iter()
+            .map(|(analyzer, terms)| {
+                let terms = terms
+                    .into_iter()
+                    .map(|(term, set)| (term, set.into_iter().collect()))
+                    .collect();
+                (analyzer, terms)
+            })
+            .collect();
+        Thesaurus { expansions }
     }
 
     /// What `analyzer`'s term `term` also looks for (in a stable order).
     pub fn expansions(&self, analyzer: Analyzer, term: &str) -> &[Expansion] {
-        // A borrowed key would need the tuple's parts borrowed too: terms are short.
         self.expansions
-            .get(&(analyzer, term.to_string()))
+            .get(&analyzer)
+            .and_then(|terms| terms.get(term))
             .map_or(&[], Vec::as_slice)
     }
 }
@@ -151,13 +160,12 @@ pub fn load_thesaurus(repo: &Repo) -> (Vec<Group>, Vec<Diagnostic>) {
     }
 }
 
-/// The thesaurus a search uses, what its file has wrong, and the file's stamp.
+/// The thesaurus a search uses, and what its file has wrong.
 #[derive(Debug, Default)]
 pub struct Loaded {
     pub thesaurus: Thesaurus,
     /// The first mistake (where and what, with its help line) and how many there are.
     pub mistakes: Option<(String, usize)>,
-    pub stamp: Option<crate::files::Stamp>,
 }
 
 /// The cache file in `index/`: the thesaurus as read, so that a search does not analyse
@@ -165,36 +173,45 @@ pub struct Loaded {
 /// time, and the Thai dictionary loaded for a Danish query).
 const CACHE_FILE: &str = "thesaurus.cache";
 
+/// Bump whenever [`Thesaurus::new`] reads groups differently (which analyzers, how an entry
+/// becomes terms and pairs): a cache is only ever checked against the file's stamp and the
+/// index format, so without it a cache compiled by the old rules would be searched with.
+const CACHE_FORMAT: u32 = 1;
+
 #[derive(Serialize, Deserialize)]
 struct Cached {
     format: u32,
-    stamp: crate::files::Stamp,
+    /// [`CACHE_FORMAT`].
+    rules: u32,
+    stamp: Stamp,
     expansions: Vec<(Analyzer, String, Vec<Expansion>)>,
     mistakes: Option<(String, usize)>,
 }
 
-/// The thesaurus of `playbooks/thesaurus.toml`: from the cache when it matches the file,
-/// else read (and cached). The file is stamped before it is read, as the taxonomy is (see
-/// [`crate::cache::load_or_read`]): a file written meanwhile is read again next time.
-pub fn load_or_read(repo: &Repo) -> Loaded {
-    let stamp = stamp(repo);
+/// The thesaurus of `playbooks/thesaurus.toml`, whose [`stamp`] the caller took before
+/// (none: no file): from the cache when it matches the file, else read (and cached). The
+/// stamp comes first, as the taxonomy's does (see [`crate::cache::load_or_read`]): a file
+/// written while it is read is read again next time.
+pub fn load_or_read(repo: &Repo, stamp: Option<Stamp>) -> Loaded {
     let Some(before) = stamp else {
         return Loaded::default();
     };
     let cached =
         crate::cache::read_checked(repo, CACHE_FILE, crate::tuning::MAX_TAXONOMY_CACHE_BYTES)
             .and_then(|body| postcard::from_bytes::<Cached>(&body).ok())
-            .filter(|c| c.format == crate::index::INDEX_FORMAT && c.stamp == before);
+            .filter(|c| {
+                c.format == crate::index::INDEX_FORMAT
+                    && c.rules == CACHE_FORMAT
+                    && c.stamp == before
+            });
     if let Some(cached) = cached {
-        let expansions = cached
-            .expansions
-            .into_iter()
-            .map(|(analyzer, term, found)| ((analyzer, term), found))
-            .collect();
+        let mut expansions: HashMap<Analyzer, HashMap<String, Vec<Expansion>>> = HashMap::new();
+        for (analyzer, term, found) in cached.expansions {
+            expansions.entry(analyzer).or_default().insert(term, found);
+        }
         return Loaded {
             thesaurus: Thesaurus { expansions },
             mistakes: cached.mistakes,
-            stamp,
         };
     }
     let (groups, diagnostics) = load_thesaurus(repo);
@@ -203,26 +220,30 @@ pub fn load_or_read(repo: &Repo) -> Loaded {
         mistakes: diagnostics
             .first()
             .map(|first| (first.to_string(), diagnostics.len())),
-        stamp,
     };
     store(repo, before, &loaded);
     loaded
 }
 
 /// Caches `loaded`, read from the file as it was at `read_from`, unless the file changed.
-fn store(repo: &Repo, read_from: crate::files::Stamp, loaded: &Loaded) {
-    if crate::thesaurus::stamp(repo) != Some(read_from) {
+fn store(repo: &Repo, read_from: Stamp, loaded: &Loaded) {
+    if stamp(repo) != Some(read_from) {
         return;
     }
     let mut expansions: Vec<(Analyzer, String, Vec<Expansion>)> = loaded
         .thesaurus
         .expansions
         .iter()
-        .map(|((analyzer, term), found)| (*analyzer, term.clone(), found.clone()))
+        .flat_map(|(analyzer, terms)| {
+            terms
+                .iter()
+                .map(|(term, found)| (*analyzer, term.clone(), found.clone()))
+        })
         .collect();
     expansions.sort();
     let cached = Cached {
         format: crate::index::INDEX_FORMAT,
+        rules: CACHE_FORMAT,
         stamp: read_from,
         expansions,
         mistakes: loaded.mistakes.clone(),
@@ -233,10 +254,8 @@ fn store(repo: &Repo, read_from: crate::files::Stamp, loaded: &Loaded) {
 }
 
 /// What identifies a version of `thesaurus.toml` without reading it (none: no file).
-pub fn stamp(repo: &Repo) -> Option<crate::files::Stamp> {
-    std::fs::metadata(repo.playbooks_dir().join(THESAURUS_FILE))
-        .ok()
-        .map(|meta| crate::files::Stamp::of(&meta))
+pub fn stamp(repo: &Repo) -> Option<Stamp> {
+    Stamp::of_path(&repo.playbooks_dir().join(THESAURUS_FILE))
 }
 
 /// The file as written: a list of groups per language code.

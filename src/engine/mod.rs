@@ -56,31 +56,34 @@ impl std::fmt::Display for Notice {
                         "searching the playbooks' words only, without situations"
                     }
                 };
-                // The mistake's own text ends with its help line: keep it last.
-                let (what, help) = mistake.split_once("\n").unwrap_or((mistake, ""));
-                write!(f, "warning: {what}\n  = {instead} until it is fixed")?;
-                if !help.is_empty() {
-                    write!(f, "\n{help}")?;
-                }
-                Ok(())
+                write_mistake(f, mistake, "", instead)
             }
             Notice::Thesaurus { first, count } => {
-                let (what, help) = first.split_once("\n").unwrap_or((first, ""));
-                write!(f, "warning: {what}")?;
-                if *count > 1 {
-                    write!(f, " (and {} more: `playbook check` lists them)", count - 1)?;
-                }
-                write!(
-                    f,
-                    "\n  = searching without what the thesaurus cannot say until it is fixed"
-                )?;
-                if !help.is_empty() {
-                    write!(f, "\n{help}")?;
-                }
-                Ok(())
+                let more = match count {
+                    0 | 1 => String::new(),
+                    n => format!(" (and {} more: `playbook check` lists them)", n - 1),
+                };
+                let instead = "searching without what the thesaurus cannot say";
+                write_mistake(f, first, &more, instead)
             }
         }
     }
+}
+
+/// A file's mistake as a warning: what (then `more`), what the search does `instead` until
+/// it is fixed, and the mistake's help line, which its own text ends with, kept last.
+fn write_mistake(
+    f: &mut std::fmt::Formatter<'_>,
+    mistake: &str,
+    more: &str,
+    instead: &str,
+) -> std::fmt::Result {
+    let (what, help) = mistake.split_once("\n").unwrap_or((mistake, ""));
+    write!(f, "warning: {what}{more}\n  = {instead} until it is fixed")?;
+    if !help.is_empty() {
+        write!(f, "\n{help}")?;
+    }
+    Ok(())
 }
 
 /// What a refresh found changed.
@@ -303,11 +306,11 @@ fn thesaurus_since(
     {
         return (Arc::clone(previous.searcher.thesaurus()), stamp);
     }
-    let loaded = crate::thesaurus::load_or_read(repo);
+    let loaded = crate::thesaurus::load_or_read(repo, stamp);
     if let Some((first, count)) = loaded.mistakes {
         notices.push(Notice::Thesaurus { first, count });
     }
-    (Arc::new(loaded.thesaurus), loaded.stamp)
+    (Arc::new(loaded.thesaurus), stamp)
 }
 
 /// The taxonomy, or an error naming its first problem.
