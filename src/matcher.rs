@@ -11,8 +11,9 @@ use crate::analysis::{Analyzer, fold_diacritics, is_persian_function_word, norma
 use crate::fixed::{Fixed, u32_at, u64_at};
 use crate::taxonomy::Taxonomy;
 use crate::tuning::{
-    COMPACT_LENGTH_BONUS, ID_MATCH_STRENGTH, MATCHER_TYPO_WORDS_KEPT, NAME_LENGTH_BONUS,
-    PARTIAL_NAME_SHARE, RESOLVE_MIN_SHARE, RESOLVE_MIN_STRENGTH, SUGGEST_MIN_STRENGTH,
+    COMPACT_LENGTH_BONUS, GENERIC_NAME_WORD_SHARE, ID_MATCH_STRENGTH, MATCHER_TYPO_WORDS_KEPT,
+    NAME_LENGTH_BONUS, PARTIAL_NAME_SHARE, RESOLVE_MIN_SHARE, RESOLVE_MIN_STRENGTH,
+    SUGGEST_MIN_STRENGTH,
 };
 use lru::LruCache;
 use serde::{Deserialize, Serialize};
@@ -191,6 +192,9 @@ struct Derived {
     /// For each vocabulary word, the names that have it (ascending): a query is compared
     /// only with the names that share a word with it, not with all ~1,700.
     names_by_word: OnceLock<Vec<Vec<u32>>>,
+    /// For each vocabulary word, whether it is generic: in the names of so many situations
+    /// ("customer", "kunde", "مشتری") that it tells none of them apart.
+    generic: OnceLock<Vec<bool>>,
     /// The names that have a compact (Thai or Persian) spelling, by its first two letters.
     compact_names: OnceLock<CompactNames>,
     /// An unknown query word's typo matches, by (folded word, analyzers asked): a query is
@@ -262,6 +266,7 @@ impl Default for Derived {
         let capacity = NonZeroUsize::new(MATCHER_TYPO_WORDS_KEPT).unwrap_or(NonZeroUsize::MIN);
         Derived {
             names_by_word: OnceLock::new(),
+            generic: OnceLock::new(),
             compact_names: OnceLock::new(),
             typo_matches: Mutex::new(LruCache::new(capacity)),
         }
@@ -327,6 +332,13 @@ fn words_of(text: &str, analyzer: Analyzer) -> Vec<Word> {
             }
         })
         .collect()
+}
+
+/// Adds `item` to `list` unless it is there already (lists of a few situations).
+fn push_new(list: &mut Vec<u32>, item: u32) {
+    if !list.contains(&item) {
+        list.push(item);
+    }
 }
 
 /// The set of a word's characters, hashed into 64 buckets.
@@ -453,17 +465,27 @@ struct QueryMatch {
     scores: Vec<f32>,
     /// How many content words (not stop words) the query has, per analyzer.
     content: Vec<(Analyzer, usize)>,
+    /// How many of those are generic words of the names (see [`Derived::generic`]).
+    generic: Vec<(Analyzer, usize)>,
     /// Which query word (byte range) matched which vocabulary word.
     hits: Vec<(u32, (usize, usize))>,
 }
 
 impl QueryMatch {
     fn content_words(&self, analyzer: Analyzer) -> usize {
-        self.content
-            .iter()
-            .find(|(a, _)| *a == analyzer)
-            .map_or(0, |(_, n)| *n)
+        count_for(&self.content, analyzer)
     }
+
+    fn generic_words(&self, analyzer: Analyzer) -> usize {
+        count_for(&self.generic, analyzer)
+    }
+}
+
+fn count_for(counts: &[(Analyzer, usize)], analyzer: Analyzer) -> usize {
+    counts
+        .iter()
+        .find(|(a, _)| *a == analyzer)
+        .map_or(0, |(_, n)| *n)
 }
 
 impl SituationMatcher {
@@ -585,6 +607,8 @@ impl SituationMatcher {
     fn match_query(&self, query: &str) -> QueryMatch {
         let mut scores = vec![0.0f32; self.vocabulary.len()];
         let mut content = Vec::with_capacity(self.analyzers.len());
+        let mut generic = Vec::with_capacity(self.analyzers.len());
+        let generic_words = self.generic_words();
         let mut hits = Vec::new();
         // Query words no form of which is known, each with the analyzers that did not know
         // it: the Latin analyzers share their surface words, so one pass over the
@@ -593,16 +617,22 @@ impl SituationMatcher {
         for &analyzer in &self.analyzers {
             let query_words = words_of(query, analyzer);
             content.push((analyzer, query_words.iter().filter(|w| !w.stop).count()));
+            let mut generic_here = 0;
             for query_word in query_words {
                 let mut known = false;
+                let mut only_generic = true;
                 for form in &query_word.forms {
                     for word in self.words_with_form(analyzer, form) {
                         scores[word as usize] = EXACT;
                         hits.push((word, query_word.span));
                         known = true;
+                        only_generic &= generic_words[word as usize];
                     }
                 }
                 if known {
+                    if only_generic && !query_word.stop {
+                        generic_here += 1;
+                    }
                     continue;
                 }
                 let bit = 1u32 << analyzer.code();
@@ -614,6 +644,7 @@ impl SituationMatcher {
                     None => unknown.push((query_word, bit)),
                 }
             }
+            generic.push((analyzer, generic_here));
         }
         for (query_word, analyzers) in &unknown {
             for &i in self.typo_matches(query_word, *analyzers).iter() {
@@ -626,6 +657,7 @@ impl SituationMatcher {
         QueryMatch {
             scores,
             content,
+            generic,
             hits,
         }
     }
@@ -673,6 +705,36 @@ impl SituationMatcher {
             names
         });
         names.found_in(query_compact)
+    }
+
+    /// Which vocabulary words are generic (see [`Derived::generic`]).
+    fn generic_words(&self) -> &[bool] {
+        self.derived.generic.get_or_init(|| {
+            let mut named_in: Vec<Vec<u32>> = vec![Vec::new(); self.vocabulary.len()];
+            for name in &self.names {
+                for &w in self.words_of_name(name) {
+                    push_new(&mut named_in[w as usize], name.situation);
+                }
+            }
+            // Forms join a word's spellings ("kunde", "kunden": "kund"): a word is in the
+            // situations of every word it shares a form with.
+            let mut by_form: HashMap<(Analyzer, &[u8]), Vec<u32>> = HashMap::new();
+            for form in &self.forms {
+                let key = (form.analyzer, self.bytes(form.text));
+                for &s in &named_in[form.word as usize] {
+                    push_new(by_form.entry(key).or_default(), s);
+                }
+            }
+            let mut situations: Vec<Vec<u32>> = vec![Vec::new(); self.vocabulary.len()];
+            for form in &self.forms {
+                for &s in &by_form[&(form.analyzer, self.bytes(form.text))] {
+                    push_new(&mut situations[form.word as usize], s);
+                }
+            }
+            // Two situations sharing a word is no reason to call it generic.
+            let limit = (self.ids.len() as f32 * GENERIC_NAME_WORD_SHARE).max(2.0);
+            situations.iter().map(|s| s.len() as f32 >= limit).collect()
+        })
     }
 
     /// The names worth comparing with a query, ascending: all of them for suggestions
@@ -764,12 +826,7 @@ impl SituationMatcher {
             let mut explained = Vec::new();
             if score > 0.0 {
                 let analyzer = self.vocabulary[words[0] as usize].analyzer;
-                let name_content = words
-                    .iter()
-                    .filter(|&&w| !self.vocabulary[w as usize].stop)
-                    .count();
-                let query_content = matched.content_words(analyzer).max(1);
-                coverage = (name_content as f32 / query_content as f32).min(1.0);
+                coverage = self.coverage(words, &matched, analyzer);
                 explained = matched
                     .hits
                     .iter()
@@ -809,6 +866,27 @@ impl SituationMatcher {
                 }
             })
             .collect()
+    }
+
+    /// How much of the query a name explains: its content words per content word of the
+    /// query, generic words left out on both sides ("kunde kræver en leder" is not mostly
+    /// the name "krævende kunde": "kunde" is in most names, and tells nothing). A name of
+    /// generic words only is measured with them.
+    fn coverage(&self, words: &[u32], matched: &QueryMatch, analyzer: Analyzer) -> f32 {
+        let generic = self.generic_words();
+        let content = || words.iter().filter(|&&w| !self.vocabulary[w as usize].stop);
+        let name_content = content().count();
+        let name_specific = content().filter(|&&w| !generic[w as usize]).count();
+        let query_content = matched.content_words(analyzer);
+        let (name, query) = if name_specific > 0 {
+            (
+                name_specific,
+                query_content.saturating_sub(matched.generic_words(analyzer)),
+            )
+        } else {
+            (name_content, query_content)
+        };
+        (name as f32 / query.max(1) as f32).min(1.0)
     }
 
     /// How well a name matches the query: about 1 when every word of the name is in the
@@ -1020,6 +1098,85 @@ da = ["vil tale med chefen"]
                 .iter()
                 .all(|&(s, e)| !query[s..e].contains("ด่วน"))
         );
+    }
+
+    #[test]
+    fn words_most_names_share_do_not_count_towards_coverage() {
+        let taxonomy = r#"
+[[situation]]
+id = "toxic-customer"
+label = "Toxic customer"
+description = "x"
+[situation.labels]
+fa = "مشتری سمی"
+ro = "Client dificil"
+th = "ลูกค้าเป็นพิษ"
+da = "Krævende kunde"
+[situation.synonyms]
+en = ["difficult customer"]
+fa = ["مشتری بدقلق"]
+ro = ["client toxic"]
+th = ["ลูกค้าจุกจิก"]
+da = ["toksisk kunde"]
+[[situation]]
+id = "angry-customer"
+label = "Angry customer"
+description = "x"
+[situation.labels]
+fa = "مشتری عصبانی"
+ro = "Client furios"
+th = "ลูกค้าโกรธ"
+da = "Vred kunde"
+[situation.synonyms]
+en = ["furious customer"]
+fa = ["مشتری خشمگین"]
+ro = ["client nervos"]
+th = ["ลูกค้าโมโห"]
+da = ["sur kunde"]
+[[situation]]
+id = "manager-request"
+label = "Manager request"
+description = "x"
+[situation.labels]
+fa = "مدیر"
+ro = "Manager"
+th = "ผู้จัดการ"
+da = "Leder"
+[situation.synonyms]
+en = ["supervisor"]
+fa = ["سرپرست"]
+ro = ["șeful"]
+th = ["หัวหน้า"]
+da = ["chefen"]
+"#;
+        let (taxonomy, diagnostics) = parse_taxonomy(taxonomy.as_bytes(), "situations.toml");
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let m = SituationMatcher::new(&taxonomy.unwrap());
+        let coverage = |query: &str, id: &str| {
+            m.resolve(query)
+                .into_iter()
+                .find(|r| r.id == id)
+                .map(|r| r.coverage)
+        };
+        // "kunde" is in two of the three situations' names: the customer "kræver" (demands)
+        // a manager; the query is not mostly the name "krævende kunde".
+        assert_eq!(
+            coverage("kunde kræver en leder", "toxic-customer"),
+            Some(0.5)
+        );
+        assert_eq!(
+            coverage("kunde kræver en leder", "manager-request"),
+            Some(0.5)
+        );
+        assert_eq!(
+            coverage("clientul dificil cere manager", "toxic-customer"),
+            Some(1.0 / 3.0)
+        );
+        // A name is still the whole of a query that is the name.
+        assert_eq!(coverage("vred kunde", "angry-customer"), Some(1.0));
+        assert_eq!(coverage("kunderne er vrede", "angry-customer"), Some(1.0));
+        assert_eq!(coverage("مشتری سمی", "toxic-customer"), Some(1.0));
+        assert_eq!(coverage("مدیر", "manager-request"), Some(1.0));
     }
 
     #[test]

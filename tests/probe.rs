@@ -74,6 +74,13 @@
 //! looked for their thesaurus groups' words (`playbooks/thesaurus.toml`): A 0.880, B 0.920,
 //! C 0.870, D 0.870, E 0.800, F 0.860, G 0.890, H 0.910, I 0.930, J 0.890, K 0.870, L 0.900,
 //! M 0.890, N 0.870, O 0.910, P 0.800, Q 0.860, R 0.820, S 0.890, T 0.860, U 0.890.
+//! Two more in the eleventh session, before it changed anything: `blindV.jsonl` (0.890;
+//! every tip of the five articles, the less prominent ones too; studied) and `blindW.jsonl`
+//! (0.820; the situations agents meet most, typed the way a stressed agent types mid-call;
+//! held out). Then words most situation names share ("customer", "kunde") stopped counting
+//! towards how much of a query a name explains: A 0.880, B 0.920, C 0.870, D 0.870, E 0.810,
+//! F 0.860, G 0.890, H 0.910, I 0.930, J 0.890, K 0.870, L 0.900, M 0.900, N 0.870, O 0.910,
+//! P 0.800, Q 0.860, R 0.820, S 0.890, T 0.860, U 0.890, V 0.900, W 0.840.
 //! They guard the level reached, a little under it; the goal (0.90) is above.
 //!
 //! Scored like `../shared/eval/run_eval.py`: a query is a hit when one of its top-k results,
@@ -259,6 +266,16 @@ fn source_blind_probe_t() {
 #[test]
 fn source_blind_probe_u_held_out() {
     assert_recall_at_least("blindU", include_str!("fixtures/blindU.jsonl"), 0.86);
+}
+
+#[test]
+fn source_blind_probe_v() {
+    assert_recall_at_least("blindV", include_str!("fixtures/blindV.jsonl"), 0.88);
+}
+
+#[test]
+fn source_blind_probe_w_held_out() {
+    assert_recall_at_least("blindW", include_str!("fixtures/blindW.jsonl"), 0.82);
 }
 
 fn assert_recall(name: &str, jsonl: &str) {
