@@ -727,7 +727,9 @@ impl SituationMatcher {
             }
             let mut situations: Vec<Vec<u32>> = vec![Vec::new(); self.vocabulary.len()];
             for form in &self.forms {
-                for &s in &by_form[&(form.analyzer, self.bytes(form.text))] {
+                // A form of a word in no name has no entry (only a damaged cache has one).
+                let key = (form.analyzer, self.bytes(form.text));
+                for &s in by_form.get(&key).into_iter().flatten() {
                     push_new(&mut situations[form.word as usize], s);
                 }
             }

@@ -80,7 +80,9 @@
 //! held out). Then words most situation names share ("customer", "kunde") stopped counting
 //! towards how much of a query a name explains: A 0.880, B 0.920, C 0.870, D 0.870, E 0.810,
 //! F 0.860, G 0.890, H 0.910, I 0.930, J 0.890, K 0.870, L 0.900, M 0.900, N 0.870, O 0.910,
-//! P 0.800, Q 0.860, R 0.820, S 0.890, T 0.860, U 0.890, V 0.900, W 0.840.
+//! P 0.800, Q 0.860, R 0.820, S 0.890, T 0.860, U 0.890, V 0.900, W 0.840. Then a Danish
+//! past tense was also read as its present form ("råbte": "råbe"): E 0.820, H 0.920, the
+//! others the same.
 //! They guard the level reached, a little under it; the goal (0.90) is above.
 //!
 //! Scored like `../shared/eval/run_eval.py`: a query is a hit when one of its top-k results,

@@ -257,7 +257,29 @@ fn danish_variants(word: &str) -> Vec<String> {
     variants
 }
 
-/// Danish: "aa"/"oe"/"ae" mapped, Snowball stemmer, then folded.
+/// The present form of a Danish verb in the past tense, if the word looks like one: Danish
+/// Snowball leaves the past tense apart from the verb's other forms ("klagede" stems to
+/// "klaged", "klager" and "klage" to "klag"; "råbte" to "råbt", "råber" to "råb"), and an
+/// agent tells what just happened in the past tense ("kunden råbte", "jeg sukkede"). Weak
+/// verbs add "-ede" or "-te" to the stem: "-ede" becomes "-e" ("klagede": "klage"), and
+/// "-te" after a consonant that ends few infinitives becomes "-e" ("råbte": "råbe",
+/// "hørte": "høre"). Not after "n", "s" or "t", where infinitives end in "-te" themselves
+/// ("vente", "miste", "hente" would become other words: "ven", "mis", "hen"). A word that
+/// only looks like a past tense keeps its own stem beside the variant.
+fn danish_present_of_past(word: &str) -> Option<String> {
+    let letters = word.chars().count();
+    if letters >= 6
+        && let Some(stem) = word.strip_suffix("ede")
+    {
+        return Some(format!("{stem}e"));
+    }
+    let stem = word.strip_suffix("te").filter(|_| letters >= 5)?;
+    let last = stem.chars().last()?;
+    "bdgklprv".contains(last).then(|| format!("{stem}e"))
+}
+
+/// Danish: "aa"/"oe"/"ae" mapped, Snowball stemmer, then folded; a past tense also as its
+/// present form ([`danish_present_of_past`]).
 pub fn danish(text: &str) -> Vec<Term> {
     let stemmer = Stemmer::new(Algorithm::Danish);
     terms_from(latin_words(text).map(|(s, e, w)| {
@@ -266,9 +288,12 @@ pub fn danish(text: &str) -> Vec<Term> {
         }
         let mut out: Vec<String> = Vec::new();
         for v in danish_variants(&w) {
-            let folded = fold_diacritics(&stemmer.stem(&v));
-            if !out.contains(&folded) {
-                out.push(folded);
+            let present = danish_present_of_past(&v);
+            for form in std::iter::once(v).chain(present) {
+                let folded = fold_diacritics(&stemmer.stem(&form));
+                if !out.contains(&folded) {
+                    out.push(folded);
+                }
             }
         }
         (s, e, out)
@@ -316,6 +341,29 @@ mod tests {
             &texts(romanian("returneze banii")),
             &texts(romanian("returnează bani"))
         ));
+    }
+
+    #[test]
+    fn a_danish_past_tense_finds_the_verb_s_other_forms() {
+        // An agent tells what just happened; the playbook says what to do ("Kan kunden høre
+        // det, hvis jeg sukker", "hvis kunden råber", "kunden klager").
+        for (past, present) in [
+            ("jeg sukkede", "hvis jeg sukker"),
+            ("kunden råbte ad mig", "når kunden råber"),
+            ("han klagede igen", "kunden klager"),
+            ("vi mistede pakken", "at miste en kunde"),
+            ("hun skældte mig ud", "skælder ud"),
+            ("jeg hørte det", "høre efter"),
+            ("kunden raabte", "kunden råber"),
+        ] {
+            let (p, q) = (texts(danish(past)), texts(danish(present)));
+            assert!(shares_term(&p, &q), "{past}: {p:?} vs {present}: {q:?}");
+        }
+        // Infinitives that end in "-te" themselves stay apart from other words.
+        for (word, other) in [("vente", "ven"), ("miste", "mis"), ("hente", "hen")] {
+            let (w, o) = (texts(danish(word)), texts(danish(other)));
+            assert!(!shares_term(&w, &o), "{word}: {w:?} vs {other}: {o:?}");
+        }
     }
 
     #[test]
