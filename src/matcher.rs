@@ -1002,7 +1002,12 @@ da = ["vil tale med chefen"]
 "#;
 
     fn matcher() -> SituationMatcher {
-        let (taxonomy, diagnostics) = parse_taxonomy(TAXONOMY.as_bytes(), "situations.toml");
+        matcher_of(TAXONOMY)
+    }
+
+    /// The matcher of a taxonomy that `check` finds nothing wrong with.
+    fn matcher_of(taxonomy: &str) -> SituationMatcher {
+        let (taxonomy, diagnostics) = parse_taxonomy(taxonomy.as_bytes(), "situations.toml");
         assert!(diagnostics.is_empty(), "{diagnostics:?}");
         SituationMatcher::new(&taxonomy.unwrap())
     }
@@ -1151,9 +1156,7 @@ ro = ["șeful"]
 th = ["หัวหน้า"]
 da = ["chefen"]
 "#;
-        let (taxonomy, diagnostics) = parse_taxonomy(taxonomy.as_bytes(), "situations.toml");
-        assert!(diagnostics.is_empty(), "{diagnostics:?}");
-        let m = SituationMatcher::new(&taxonomy.unwrap());
+        let m = matcher_of(taxonomy);
         let coverage = |query: &str, id: &str| {
             m.resolve(query)
                 .into_iter()
