@@ -80,8 +80,21 @@ fn read_cached(repo: &Repo) -> Option<Cached> {
 pub(crate) fn read_checked(repo: &Repo, name: &str, max: u64) -> Option<Vec<u8>> {
     let dir = crate::index::own_folder(repo).ok()?;
     let bytes = crate::files::read_regular(&dir.join(name), max).ok()?;
+    unsealed(&bytes).map(<[u8]>::to_vec)
+}
+
+/// `body` behind its CRC-32, as [`unsealed`] reads it back: for files whose damage must be
+/// noticed rather than decoded (a flipped bit in a postcard value may still decode).
+pub(crate) fn sealed(body: &[u8]) -> Vec<u8> {
+    let mut bytes = crc32fast::hash(body).to_le_bytes().to_vec();
+    bytes.extend_from_slice(body);
+    bytes
+}
+
+/// The body of `bytes` written by [`sealed`], when its CRC-32 says it is intact.
+pub(crate) fn unsealed(bytes: &[u8]) -> Option<&[u8]> {
     let (crc, body) = bytes.split_first_chunk::<4>()?;
-    (u32::from_le_bytes(*crc) == crc32fast::hash(body)).then(|| body.to_vec())
+    (u32::from_le_bytes(*crc) == crc32fast::hash(body)).then_some(body)
 }
 
 /// Writes `body` to `index/NAME` behind its CRC-32. Failures only cost speed, so they are
@@ -91,8 +104,7 @@ pub(crate) fn write_checked(repo: &Repo, name: &str, body: &[u8]) {
     let Ok(dir) = crate::index::own_folder(repo) else {
         return;
     };
-    let mut bytes = crc32fast::hash(body).to_le_bytes().to_vec();
-    bytes.extend_from_slice(body);
+    let bytes = sealed(body);
     // A new temporary file (never a link planted under its name), renamed into place:
     // readers see the old cache or the new one, never half of one.
     let _ = crate::index::write_atomically_io(

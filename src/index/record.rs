@@ -21,8 +21,9 @@ use tantivy::schema::{
 /// 23: steps' roles (the record's `role`, the `full_situations` field). 24: how agents ask
 /// for a step (`asks`, searched with the step's text). 25: playbooks' introductions.
 /// 26: word pairs (a `*_pairs` field per analyzer that makes them). 27: a Danish past
-/// tense is also read as its present form ("råbte": "råbe").
-pub const INDEX_FORMAT: u32 = 27;
+/// tense is also read as its present form ("råbte": "råbe"). 28: the manifest is sealed
+/// with a CRC-32.
+pub const INDEX_FORMAT: u32 = 28;
 
 /// What is stored for each step: everything a result needs, so rendering never re-reads files.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
