@@ -87,6 +87,10 @@
 //! agents in their first weeks type, Danish as everyday full sentences; studied) and
 //! `blindY.jsonl` (0.860; what the customer did or said, in everyday words rather than the
 //! articles' terms; held out).
+//! Two more in the thirteenth session, before it changed anything: `blindZ.jsonl` (0.750;
+//! tired, terse agents late in a shift, Danish as said to a colleague, nearly half of it
+//! k=1; studied) and `blindAA.jsonl` (0.910; a team lead coaching a new agent through
+//! concrete call moments, the less prominent advice favoured; held out).
 //! They guard the level reached, a little under it; the goal (0.90) is above.
 //!
 //! Scored like `../shared/eval/run_eval.py`: a query is a hit when one of its top-k results,
@@ -292,6 +296,16 @@ fn source_blind_probe_x() {
 #[test]
 fn source_blind_probe_y_held_out() {
     assert_recall_at_least("blindY", include_str!("fixtures/blindY.jsonl"), 0.85);
+}
+
+#[test]
+fn source_blind_probe_z() {
+    assert_recall_at_least("blindZ", include_str!("fixtures/blindZ.jsonl"), 0.74);
+}
+
+#[test]
+fn source_blind_probe_aa_held_out() {
+    assert_recall_at_least("blindAA", include_str!("fixtures/blindAA.jsonl"), 0.88);
 }
 
 fn assert_recall(name: &str, jsonl: &str) {
