@@ -201,6 +201,11 @@ pub const INTRODUCTION_ID: &str = "introduction";
 pub struct Step {
     pub id: String,
     pub title: String,
+    /// The title is the editors' (`**Title (added):**`), not the source's heading: where one
+    /// heading of the source holds two pieces of advice, each step keeps the heading and the
+    /// editors name what sets it apart.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub title_added: bool,
     /// Index into [`Playbook::sections`], if the step sits under a section.
     pub section: Option<usize>,
     pub situations: Vec<String>,
@@ -231,6 +236,7 @@ impl Step {
         Step {
             id,
             title,
+            title_added: false,
             section,
             situations: Vec::new(),
             role: Role::default(),

@@ -475,6 +475,7 @@ fn key_line(front: &str, key: &str) -> usize {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Label {
     Situations,
+    TitleAdded,
     Say,
     SayAdded,
     Gloss,
@@ -485,8 +486,9 @@ enum Label {
 }
 
 impl Label {
-    const ALL: [(Label, &'static str); 8] = [
+    const ALL: [(Label, &'static str); 9] = [
         (Label::Situations, "Situations"),
+        (Label::TitleAdded, "Title (added)"),
         (Label::Say, "Say"),
         (Label::SayAdded, "Say (added)"),
         (Label::Gloss, "Gloss"),
@@ -516,6 +518,9 @@ impl Label {
             ("tags", "Situations"),
             ("phrases", "Say"),
             ("say added", "Say (added)"),
+            ("title", "Title (added)"),
+            ("added title", "Title (added)"),
+            ("heading added", "Title (added)"),
             ("added", "Say (added)"),
             ("english", "Gloss"),
             ("roles", "Role"),
@@ -538,7 +543,7 @@ impl Label {
     }
 
     fn takes_list(self) -> bool {
-        !matches!(self, Label::Gloss | Label::Role)
+        !matches!(self, Label::Gloss | Label::Role | Label::TitleAdded)
     }
 
     /// Labels a step has once, set on the original (a translation takes them from it).
@@ -1084,6 +1089,10 @@ impl<'a> BodyParser<'a> {
                 step.situations.extend(items);
                 self.situation_lines[j] = line;
             }
+            Label::TitleAdded => {
+                step.title = items.join(" ");
+                step.title_added = true;
+            }
             Label::Say | Label::SayAdded => {
                 step.phrases.extend(items.into_iter().map(|t| Phrase {
                     text: strip_quotes(&t).to_string(),
@@ -1575,6 +1584,44 @@ Giv klienten en chance for at udtrykke sine følelser, men irettesæt ham, hvis 
         let parsed = parse_playbook(th.as_bytes(), "playbooks/th/x.md");
         assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
         assert_eq!(parsed.playbook.unwrap().steps[0].title, "ฟังอย่างตั้งใจ");
+    }
+
+    #[test]
+    fn an_added_title_names_a_step_that_shares_the_sources_heading() {
+        // One Persian heading ("using legal remedies") holds two pieces of advice: the second
+        // step keeps the heading, and the editors name it.
+        let text = "+++\nid = \"fa-x\"\ntitle = \"مشتری\"\nlang = \"fa\"\n[source]\ntitle = \"s\"\n+++\n\n\
+                    ## استفاده از راهکارهای حقوقی {#use-legal-remedies}\n\n**Situations:** legal-threat\n\n\
+                    به کمک حقوقی مراجعه کنید.\n\n**Gloss:** Get legal help.\n\n\
+                    ## استفاده از راهکارهای حقوقی {#keep-written-records}\n\n\
+                    **Title (added):** ارتباط مکتوب و ثبت سوابق\n\n**Situations:** keep-records\n\n\
+                    سابقه را ثبت کنید.\n\n**Gloss:** Keep records.\n";
+        let parsed = parse_playbook(text.as_bytes(), "playbooks/fa/x.md");
+        assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+        let steps = parsed.playbook.unwrap().steps;
+        assert_eq!(steps[0].title, "استفاده از راهکارهای حقوقی");
+        assert!(!steps[0].title_added);
+        assert_eq!(steps[1].title, "ارتباط مکتوب و ثبت سوابق");
+        assert!(steps[1].title_added);
+        // The editors' title is what a translation renders: changing it makes them stale.
+        let mut renamed = steps[1].clone();
+        renamed.title = "ثبت سوابق".into();
+        assert_ne!(renamed.fingerprint(), steps[1].fingerprint());
+        // A bare "Title" is taken for the label it was probably meant to be.
+        let danish = "+++\nid = \"da-x\"\ntitle = \"t\"\nlang = \"da\"\n[source]\ntitle = \"s\"\n+++\n\n\
+                      ## Juridisk hjælp {#b}\n\n**Title:** Skriftlig dokumentation\n\n\
+                      **Situations:** keep-records\n\nGem alt.\n\n**Gloss:** g\n";
+        let parsed = parse_playbook(danish.as_bytes(), "playbooks/da/x.md");
+        let hints: Vec<String> = parsed
+            .diagnostics
+            .iter()
+            .filter_map(|d| d.hint.clone())
+            .collect();
+        assert!(
+            hints.iter().any(|h| h.contains("Title (added)")),
+            "{:?}",
+            parsed.diagnostics
+        );
     }
 
     #[test]

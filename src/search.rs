@@ -165,6 +165,9 @@ impl Serialize for SharedStep {
 pub struct Shown {
     pub lang: Lang,
     pub title: String,
+    /// The title is the editors', not the source's heading (or its translation).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub title_added: bool,
     pub text: String,
     pub phrases: Vec<String>,
     /// A translation, not the original text.
@@ -182,6 +185,7 @@ impl Shown {
         Shown {
             lang: record.lang,
             title: record.title.clone(),
+            title_added: record.title_added,
             text: record.text.clone(),
             phrases: record.phrases.clone(),
             translated: false,
@@ -251,6 +255,7 @@ fn shown_in((record, translations): &StoredStep, reading: Lang) -> Shown {
         Some(t) => Shown {
             lang: t.lang,
             title: t.title.clone(),
+            title_added: t.title_added,
             text: t.text.clone(),
             phrases: t.phrases.clone(),
             translated: true,

@@ -82,5 +82,5 @@ fn the_page_works_in_chromium() {
             .collect::<Vec<_>>()
             .join("\n")
     );
-    assert!(stdout.contains("# 11/11 passed"), "{stdout}");
+    assert!(stdout.contains("# 12/12 passed"), "{stdout}");
 }

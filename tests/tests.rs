@@ -6,6 +6,7 @@
 
 mod common;
 
+mod added_titles;
 mod check;
 mod follow;
 mod gen_corpus;

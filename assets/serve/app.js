@@ -268,7 +268,10 @@
     const lang = pickLang(view);
     const parts = [];
     parts.push(el('p', { class: 'trail', lang, text: pick(view, 'trail').join(' › ') }));
-    parts.push(el('h2', { id: 'step-title', lang, tabindex: '-1', text: pick(view, 'title') }));
+    const heading = el('h2', { id: 'step-title', lang, tabindex: '-1', text: pick(view, 'title') });
+    // An editorial title (not the source's heading) says so, as an editorial phrase does.
+    if (pick(view, 'title_added')) heading.append(' ', el('span', { class: 'added', text: '(added)', lang: 'en' }));
+    parts.push(heading);
     const note = originNote(view.origin);
     if (note) {
       parts.push(el('p', { class: 'origin', lang: 'en', text: note }));

@@ -22,8 +22,8 @@ use tantivy::schema::{
 /// for a step (`asks`, searched with the step's text). 25: playbooks' introductions.
 /// 26: word pairs (a `*_pairs` field per analyzer that makes them). 27: a Danish past
 /// tense is also read as its present form ("råbte": "råbe"). 28: the manifest is sealed
-/// with a CRC-32.
-pub const INDEX_FORMAT: u32 = 28;
+/// with a CRC-32. 29: editorial step titles (`title_added`).
+pub const INDEX_FORMAT: u32 = 29;
 
 /// What is stored for each step: everything a result needs, so rendering never re-reads files.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -34,6 +34,9 @@ pub struct StepRecord {
     pub section: Option<String>,
     pub step: String,
     pub title: String,
+    /// The title is the editors' (`**Title (added):**`), not the source's heading.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub title_added: bool,
     /// The guidance, as plain text.
     pub text: String,
     pub phrases: Vec<String>,
@@ -62,6 +65,9 @@ pub struct TranslatedStep {
     pub playbook_title: String,
     pub section: Option<String>,
     pub title: String,
+    /// The title is the editors' (`**Title (added):**`), not a translation of the heading.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub title_added: bool,
     pub text: String,
     pub phrases: Vec<String>,
     pub phrases_added: Vec<bool>,
@@ -89,6 +95,7 @@ impl TranslatedStep {
             playbook_title: translation.title.clone(),
             section: translation.section_title(step).map(str::to_string),
             title: step.title.clone(),
+            title_added: step.title_added,
             text: step.guidance.clone(),
             phrases: step.phrases.iter().map(|p| p.text.clone()).collect(),
             phrases_added: step.phrases.iter().map(|p| p.added).collect(),
@@ -128,6 +135,7 @@ impl StepRecord {
             section: playbook.section_title(step).map(str::to_string),
             step: step.id.clone(),
             title: step.title.clone(),
+            title_added: step.title_added,
             text: step.guidance.clone(),
             phrases: step.phrases.iter().map(|p| p.text.clone()).collect(),
             phrases_added: step.phrases.iter().map(|p| p.added).collect(),

@@ -381,7 +381,7 @@ fn step_lines(view: &StepView, theme: Theme, width: usize) -> Vec<Line<'static>>
     if let Some(section) = view.trail.get(1) {
         lines.extend(lines_of(wrap_cells(section, width), theme.dim()));
     }
-    lines.extend(lines_of(wrap_cells(&view.title, width), theme.title()));
+    lines.extend(lines_of(wrap_cells(&view.headline(), width), theme.title()));
     if let Some(note) = view.origin.note() {
         lines.extend(lines_of(wrap_cells(&note, width), theme.notice()));
     }

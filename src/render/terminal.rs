@@ -131,7 +131,7 @@ fn first_result(step: &StepView, style: Style, budget: usize) -> Vec<String> {
         .saturating_sub(INDENT.width() + label_width)
         .max(20);
     let mut rows = Vec::new();
-    let title = format!("1. [{}] {}", step.lang, step.title);
+    let title = format!("1. [{}] {}", step.lang, step.headline());
     for (i, line) in wrap(&title, style.width - INDENT.width())
         .into_iter()
         .take(2)
@@ -256,7 +256,7 @@ fn full_rows(step: &StepView, style: Style) -> Vec<String> {
         step.lang,
         style.paint(Paint::Dim, &fit(&trail, style.width.saturating_sub(5)))
     ));
-    for line in wrap(&step.title, style.width) {
+    for line in wrap(&step.headline(), style.width) {
         rows.push(style.paint(Paint::Bold, &line));
     }
     if let Some(note) = step.origin.note() {
@@ -338,6 +338,7 @@ mod tests {
             lang: Lang::Fa,
             trail: vec![],
             title: "با یکدیگر مشارکت داشته باشید.".into(),
+            title_added: false,
             situations: vec![],
             say: vec![],
             guidance: vec![],

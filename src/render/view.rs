@@ -173,6 +173,10 @@ pub struct StepView {
     /// The playbook's title and, when the step sits under one, its section.
     pub trail: Vec<String>,
     pub title: String,
+    /// The title is the editors', not the source's heading: shown with "(added)", as an
+    /// editorial phrase is.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub title_added: bool,
     pub situations: Vec<SituationName>,
     /// What to say, first.
     pub say: Vec<PhraseView>,
@@ -193,6 +197,16 @@ pub struct StepView {
 }
 
 impl StepView {
+    /// The title as a full view heads the step: with "(added)" after an editorial one. A
+    /// one-line row shows the title alone (its room is the id's and the title's).
+    pub fn headline(&self) -> String {
+        if self.title_added {
+            format!("{} (added)", self.title)
+        } else {
+            self.title.clone()
+        }
+    }
+
     /// The view of an original step.
     pub fn of(record: &StepRecord, taxonomy: Option<&Taxonomy>) -> Self {
         Self::in_lang(record, None, record.lang, taxonomy)
@@ -218,6 +232,7 @@ impl StepView {
                 view.trail = vec![t.playbook_title.clone()];
                 view.trail.extend(t.section.clone());
                 view.title = t.title.clone();
+                view.title_added = t.title_added;
                 view.say = phrases(&t.phrases, &t.phrases_added);
                 view.guidance = paragraphs(&t.text);
                 view.dont_say = t.dont_say.clone();
@@ -246,6 +261,7 @@ impl StepView {
             lang: record.lang,
             trail,
             title: record.title.clone(),
+            title_added: record.title_added,
             situations: record
                 .situations
                 .iter()
@@ -352,6 +368,7 @@ mod tests {
             section: Some("Del 1 af 3: Hold roen".into()),
             step: "warn".into(),
             title: "Advar klienten".into(),
+            title_added: false,
             text: "Sig det roligt.\n\n- Læg på, hvis det fortsætter.".into(),
             phrases: vec!["Jeg forstår".into(), "Jeg hjælper gerne".into()],
             phrases_added: vec![false, true],
@@ -389,5 +406,41 @@ mod tests {
             [Label::DontSay, Label::EscalateWhen, Label::AgentsAsk]
         );
         assert_eq!(view.asks, ["kunden bliver ved med at bande"]);
+    }
+
+    #[test]
+    fn an_editorial_title_says_so_in_full_views_in_every_language() {
+        let mut record = record();
+        assert_eq!(StepView::of(&record, None).headline(), "Advar klienten");
+        record.title = "Skriftlig kommunikation og registrering".into();
+        record.title_added = true;
+        assert_eq!(
+            StepView::of(&record, None).headline(),
+            "Skriftlig kommunikation og registrering (added)"
+        );
+        // A translation's title is editorial when its own file says so.
+        let translation = |title_added| TranslatedStep {
+            lang: Lang::Fa,
+            playbook_title: "مشتری".into(),
+            section: None,
+            title: "ارتباط مکتوب و ثبت سوابق".into(),
+            title_added,
+            text: "متن".into(),
+            phrases: vec![],
+            phrases_added: vec![],
+            dont_say: vec![],
+            escalate_when: vec![],
+            asks: vec![],
+            path: "playbooks/fa/da-vrede-klienter.md".into(),
+            line: 3,
+            stale: false,
+            reviewed: None,
+        };
+        let added = translation(true);
+        let view = StepView::in_lang(&record, Some(&added), Lang::Fa, None);
+        assert_eq!(view.headline(), "ارتباط مکتوب و ثبت سوابق (added)");
+        let translated = translation(false);
+        let view = StepView::in_lang(&record, Some(&translated), Lang::Fa, None);
+        assert_eq!(view.headline(), "ارتباط مکتوب و ثبت سوابق");
     }
 }

@@ -223,6 +223,18 @@ check('a deep link reopens the same view', async () => {
   await page.close();
 });
 
+check('an editorial title is marked (added) in the step view', async () => {
+  const records = 'fa-toxic-customers#keep-written-records';
+  const page = await newPage(`/?q=keep+records&step=${encodeURIComponent(records)}`);
+  await page.locator('#step-view:not([hidden])').waitFor();
+  const title = await page.textContent('#step-title');
+  assert(title.includes('Written communication and records'), `title: ${title}`);
+  const mark = await page.textContent('#step-title .added');
+  assert(mark === '(added)', `mark: ${mark}`);
+  await shot(page, 'step-added-title');
+  await page.close();
+});
+
 check('a playbook introduction is labelled as what it is about', async () => {
   const page = await newPage();
   await typeQuery(page, 'is the customer always right?');
