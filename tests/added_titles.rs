@@ -21,10 +21,10 @@ fn show(args: &[&str]) -> String {
 fn show_heads_the_step_with_the_editors_title_in_every_reading_language() {
     for (lang, title) in [
         ("fa", "ارتباط مکتوب و ثبت سوابق (added)"),
-        ("en", "Written communication and records (added)"),
-        ("ro", "Comunicarea în scris și evidența discuțiilor (added)"),
-        ("th", "การสื่อสารเป็นลายลักษณ์อักษรและการบันทึกประวัติ (added)"),
-        ("da", "Skriftlig kommunikation og registrering (added)"),
+        ("en", "Written communication and record-keeping (added)"),
+        ("ro", "Comunicarea în scris și ținerea evidenței (added)"),
+        ("th", "การสื่อสารเป็นลายลักษณ์อักษรและการเก็บบันทึกหลักฐาน (added)"),
+        ("da", "Skriftlig kommunikation og dokumentation (added)"),
     ] {
         let text = show(&["--in", lang, RECORDS]);
         assert!(text.lines().any(|l| l.trim() == title), "{lang}: {text}");
@@ -48,7 +48,7 @@ fn json_says_which_title_is_editorial() {
     assert_eq!(value["title_added"], true);
     assert_eq!(
         value["shown"]["title"],
-        "Skriftlig kommunikation og registrering"
+        "Skriftlig kommunikation og dokumentation"
     );
     assert_eq!(value["shown"]["title_added"], true);
     let legal = show(&["--json", "fa-toxic-customers#use-legal-remedies"]);

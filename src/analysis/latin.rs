@@ -283,7 +283,10 @@ fn danish_present_of_past(word: &str) -> Option<String> {
 pub fn danish(text: &str) -> Vec<Term> {
     let stemmer = Stemmer::new(Algorithm::Danish);
     terms_from(latin_words(text).map(|(s, e, w)| {
-        if DA.contains(&w) {
+        // "saa", "paa" typed without an å are the stop words "så", "på": left in, "kunden
+        // er saa sur" was a word longer than "kunden er så sur", and no longer only the
+        // situation's name.
+        if DA.contains(&w) || DA.contains(&w.replace("aa", "å")) {
             return (s, e, vec![]);
         }
         let mut out: Vec<String> = Vec::new();
@@ -426,6 +429,11 @@ mod tests {
             assert!(shares_term(&q, &doc), "{typed}: {q:?} vs {doc:?}");
         }
         assert_eq!(texts(danish("tålmodig")), texts(danish("taalmodig")));
+        // Stop words typed without an å are stop words still.
+        assert_eq!(
+            texts(danish("kunden er SAA sur paa mig")),
+            texts(danish("kunden er så sur på mig"))
+        );
     }
 
     #[test]

@@ -22,8 +22,9 @@ use tantivy::schema::{
 /// for a step (`asks`, searched with the step's text). 25: playbooks' introductions.
 /// 26: word pairs (a `*_pairs` field per analyzer that makes them). 27: a Danish past
 /// tense is also read as its present form ("råbte": "råbe"). 28: the manifest is sealed
-/// with a CRC-32. 29: editorial step titles (`title_added`).
-pub const INDEX_FORMAT: u32 = 29;
+/// with a CRC-32. 29: editorial step titles (`title_added`). 30: Danish stop words typed
+/// without an å ("saa", "paa").
+pub const INDEX_FORMAT: u32 = 30;
 
 /// What is stored for each step: everything a result needs, so rendering never re-reads files.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -412,11 +412,11 @@ mod tests {
     fn an_editorial_title_says_so_in_full_views_in_every_language() {
         let mut record = record();
         assert_eq!(StepView::of(&record, None).headline(), "Advar klienten");
-        record.title = "Skriftlig kommunikation og registrering".into();
+        record.title = "Skriftlig kommunikation og dokumentation".into();
         record.title_added = true;
         assert_eq!(
             StepView::of(&record, None).headline(),
-            "Skriftlig kommunikation og registrering (added)"
+            "Skriftlig kommunikation og dokumentation (added)"
         );
         // A translation's title is editorial when its own file says so.
         let translation = |title_added| TranslatedStep {

@@ -228,7 +228,7 @@ check('an editorial title is marked (added) in the step view', async () => {
   const page = await newPage(`/?q=keep+records&step=${encodeURIComponent(records)}`);
   await page.locator('#step-view:not([hidden])').waitFor();
   const title = await page.textContent('#step-title');
-  assert(title.includes('Written communication and records'), `title: ${title}`);
+  assert(title.includes('Written communication and record-keeping'), `title: ${title}`);
   const mark = await page.textContent('#step-title .added');
   assert(mark === '(added)', `mark: ${mark}`);
   await shot(page, 'step-added-title');
