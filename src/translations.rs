@@ -568,7 +568,7 @@ fn step_diagnostics(
                     ),
                 )
                 .with_hint(format!(
-                    "translate every phrase and list item of {}:{} one for one, so that agents get the same in every language",
+                    "translate every phrase, list item and editorial title of {}:{} one for one, so that agents get the same in every language",
                     original.path, orig.line
                 )),
             );
@@ -744,6 +744,9 @@ struct Shape {
     say: usize,
     say_added: usize,
     list_items: usize,
+    /// An editorial title (`**Title (added):**`): without its translation, a translated step
+    /// split from its neighbour shows the heading they share.
+    title_added: bool,
 }
 
 impl Shape {
@@ -771,6 +774,11 @@ impl Shape {
         .map(|(mine, theirs, one, many)| {
             format!("{}, the original {theirs}", plural(mine, one, many))
         })
+        .chain(match (self.title_added, original.title_added) {
+            (false, true) => Some("no `Title (added)`, the original one".to_string()),
+            (true, false) => Some("a `Title (added)`, the original none".to_string()),
+            _ => None,
+        })
         .collect()
     }
 }
@@ -785,6 +793,7 @@ fn shape(step: &Step) -> Shape {
             .lines()
             .filter(|l| l.starts_with("- "))
             .count(),
+        title_added: step.title_added,
     }
 }
 

@@ -743,6 +743,20 @@ fn different_phrase_and_list_counts_and_unstamped_steps() {
         d.message.contains("1 guidance list item, the original 2"),
         "{d:?}"
     );
+
+    // An editorial title left untranslated: the step would show the heading it shares.
+    let da = "playbooks/da/fa-toxic-customers.md";
+    let da_text = read(root, da);
+    let title = "**Title (added):** Skriftlig kommunikation og dokumentation\n\n";
+    assert!(da_text.contains(title));
+    write(&root.join(da), da_text.replace(title, ""));
+    let (_, report) = check_json(root);
+    let step_line = line_of(&read(root, da), "{#keep-written-records}");
+    let d = report.find("W0705", da, step_line);
+    assert!(
+        d.message.contains("no `Title (added)`, the original one"),
+        "{d:?}"
+    );
 }
 
 #[test]
