@@ -9,6 +9,7 @@
 pub mod analysis;
 pub mod cache;
 pub mod check;
+pub mod classifier;
 pub mod commands;
 pub mod config;
 pub mod corpus;

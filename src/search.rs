@@ -4,9 +4,10 @@
 
 use crate::analysis::pairs::{Pair, pairs_of_terms};
 use crate::analysis::{Analyzer, Script, dominant_script};
+use crate::classifier::{Classifier, TrainingLines};
 use crate::error::{Error, Result};
 use crate::finglish::{self, Lexicon, PersianReading};
-use crate::index::{SearchIndex, StepRecord, TranslatedStep};
+use crate::index::{SearchIndex, StepRecord, TranslatedStep, order_key};
 use crate::kept::{KeptRecords, KeptScores, KeptWord};
 pub use crate::matcher::{Resolved, SituationMatcher, typo_budget};
 use crate::model::Lang;
@@ -14,8 +15,9 @@ use crate::summed::SummedQuery;
 use crate::taxonomy::Taxonomy;
 use crate::thesaurus::{Expansion, Thesaurus};
 use crate::tuning::{
-    DOMINANT_COVERAGE, DOMINANT_SITUATION_BOOST, EXPLAINED_WORD_WEIGHT, FIELD_ENGLISH, FIELD_EXACT,
-    FIELD_STEMMED, FIELD_THAI_BIGRAMS, FINGLISH_MIN_LETTERS, FUZZY_FACTOR, LANGUAGE_BOOST,
+    CLASSIFIER_CANDIDATES, CLASSIFIER_MAX_STEPS, CLASSIFIER_WEIGHT, DOMINANT_COVERAGE,
+    DOMINANT_SITUATION_BOOST, EXPLAINED_WORD_WEIGHT, FIELD_ENGLISH, FIELD_EXACT, FIELD_STEMMED,
+    FIELD_THAI_BIGRAMS, FINGLISH_MIN_LETTERS, FUZZY_FACTOR, LANGUAGE_BOOST,
     LATER_ROLE_SITUATION_SHARE, MAX_SITUATION_STRENGTH, OWN_LANGUAGE_CANDIDATES,
     OWN_LANGUAGE_MIN_SHARE, PAIR_WEIGHT, PRIMARY_SITUATION_SHARE, SITUATION_PRIOR,
     SITUATION_SPECIFIC_SHARE, THESAURUS_RARE_SHARE, THESAURUS_WEIGHT, TIE_BREAKER,
@@ -306,6 +308,9 @@ pub struct Searcher {
     taxonomy_finglish: OnceLock<Lexicon>,
     /// What a query's rare words also look for (see [`crate::thesaurus`]).
     thesaurus: Arc<Thesaurus>,
+    /// Which step a query asks for, learned from the steps' own lines (see
+    /// [`crate::classifier`]); none for a large corpus.
+    classifier: Option<Arc<Classifier>>,
 }
 
 /// A step's record and its translations, as the index stores them.
@@ -329,7 +334,78 @@ impl Searcher {
             finglish: PerSegment::default(),
             taxonomy_finglish: OnceLock::new(),
             thesaurus: Arc::default(),
+            classifier: None,
         }
+    }
+
+    /// Searches with `classifier` re-ordering the first candidates.
+    pub fn with_classifier(mut self, classifier: Option<Arc<Classifier>>) -> Self {
+        self.classifier = classifier;
+        self
+    }
+
+    /// The classifier in use, if any.
+    pub fn classifier(&self) -> Option<&Arc<Classifier>> {
+        self.classifier.as_ref()
+    }
+
+    /// A name for the index's current contents: its segments (never changed once written)
+    /// and how many documents each has deleted, with the index format. None for a large
+    /// corpus (no classifier is trained for it).
+    pub fn snapshot_key(&self) -> Option<u64> {
+        let searcher = self.index.reader.searcher();
+        if searcher.num_docs() > CLASSIFIER_MAX_STEPS {
+            return None;
+        }
+        let mut parts: Vec<String> = searcher
+            .segment_readers()
+            .iter()
+            .map(|s| format!("{}:{}", s.segment_id().uuid_string(), s.num_deleted_docs()))
+            .collect();
+        parts.sort();
+        parts.push(crate::index::INDEX_FORMAT.to_string());
+        Some(order_key(&parts.join(","), "classifier"))
+    }
+
+    /// What the classifier learns from: every step's `Agents ask` lines and title in every
+    /// language, labelled with the step (`playbook#step`, sorted); none above
+    /// [`CLASSIFIER_MAX_STEPS`]. The lines come in an order fixed by their text, so that
+    /// training does not depend on how the index's segments lie.
+    pub fn training_lines(&self) -> Result<Option<TrainingLines>> {
+        let searcher = self.index.reader.searcher();
+        if searcher.num_docs() > CLASSIFIER_MAX_STEPS {
+            return Ok(None);
+        }
+        let addresses = searcher
+            .search(
+                &tantivy::query::AllQuery,
+                &tantivy::collector::DocSetCollector,
+            )
+            .map_err(|e| Error::index("index", e))?;
+        let mut by_step: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for address in addresses {
+            let Some(stored) = self.read_stored(&searcher, address)? else {
+                continue;
+            };
+            let (record, translations) = &stored;
+            let lines = by_step
+                .entry(format!("{}#{}", record.playbook, record.step))
+                .or_default();
+            lines.extend(record.asks.iter().cloned());
+            lines.push(record.title.clone());
+            for t in translations {
+                lines.extend(t.asks.iter().cloned());
+                lines.push(t.title.clone());
+            }
+        }
+        let steps: Vec<String> = by_step.keys().cloned().collect();
+        let mut lines: Vec<(String, usize)> = by_step
+            .into_values()
+            .enumerate()
+            .flat_map(|(i, lines)| lines.into_iter().map(move |l| (l, i)))
+            .collect();
+        lines.sort_by_cached_key(|(line, step)| (order_key(line, &step.to_string()), *step));
+        Ok(Some((lines, steps)))
     }
 
     /// Searches with `thesaurus` (see [`crate::thesaurus`]).
@@ -558,7 +634,14 @@ impl Searcher {
         } else {
             limit
         };
-        let top = top_candidates(&searcher, &self.orders, query.as_ref(), candidates)?;
+        let candidates = match &self.classifier {
+            Some(_) => candidates.max(CLASSIFIER_CANDIDATES),
+            None => candidates,
+        };
+        let mut top = top_candidates(&searcher, &self.orders, query.as_ref(), candidates)?;
+        if let Some(classifier) = &self.classifier {
+            self.reordered_by(classifier, &searcher, &request.query, &mut top)?;
+        }
         // Each candidate's stored record, read once (in order, as far as needed): the
         // own-language place below looks at their languages, the hits are made of them.
         let mut read: Vec<Option<Arc<StoredStep>>> = Vec::new();
@@ -616,6 +699,52 @@ impl Searcher {
         // up to a third of a long query's time.)
         let fuzzy_only = !hits.is_empty() && resolved.is_empty() && !any_word_as_typed;
         Ok((hits, fuzzy_only))
+    }
+
+    /// Re-orders the first [`CLASSIFIER_CANDIDATES`] of `top` by their scores plus the
+    /// classifier's log-probability of each (shifted so that the least likely of them gets
+    /// nothing: a score only grows, and the candidates after them stay below).
+    fn reordered_by(
+        &self,
+        classifier: &Classifier,
+        searcher: &tantivy::Searcher,
+        query: &str,
+        top: &mut [(f32, tantivy::DocAddress)],
+    ) -> Result<()> {
+        let n = top.len().min(CLASSIFIER_CANDIDATES);
+        if n < 2 {
+            return Ok(());
+        }
+        let log_probs = classifier.log_probs(query);
+        let mut of_step = Vec::with_capacity(n);
+        for (_, address) in &top[..n] {
+            let p = match self.stored(searcher, *address)? {
+                Some(stored) => {
+                    let id = format!("{}#{}", stored.0.playbook, stored.0.step);
+                    classifier
+                        .steps
+                        .binary_search(&id)
+                        .ok()
+                        .and_then(|i| log_probs.get(i).copied())
+                }
+                None => None,
+            };
+            of_step.push(p);
+        }
+        let least = of_step
+            .iter()
+            .flatten()
+            .copied()
+            .fold(f32::INFINITY, f32::min);
+        if !least.is_finite() {
+            return Ok(());
+        }
+        for (candidate, p) in top[..n].iter_mut().zip(of_step) {
+            candidate.0 += CLASSIFIER_WEIGHT * (p.unwrap_or(least) - least);
+        }
+        // Stable: equal scores keep the engine's order.
+        top[..n].sort_by(|a, b| b.0.total_cmp(&a.0));
+        Ok(())
     }
 
     /// A clause whose scores are the same in every search of a snapshot (a word typed

@@ -752,7 +752,12 @@ fn killed_writes_never_force_a_rebuild_and_are_cleaned_up_by_the_next_write() {
     left.sort();
     assert_eq!(
         left,
-        ["CURRENT", "situations.cache", "thesaurus.cache"],
+        [
+            "CURRENT",
+            "classifier.bin",
+            "situations.cache",
+            "thesaurus.cache"
+        ],
         "{stderr}"
     );
     assert_eq!(unreferenced_files(root), Vec::<String>::new(), "{stderr}");

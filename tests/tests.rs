@@ -8,6 +8,7 @@ mod common;
 
 mod added_titles;
 mod check;
+mod classifier;
 mod follow;
 mod gen_corpus;
 mod introductions;

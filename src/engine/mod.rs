@@ -134,9 +134,11 @@ impl Engine {
                 .into_iter()
                 .map(Notice::Index),
         );
+        let searcher = Searcher::with_matcher(index, taxonomy, matcher).with_thesaurus(thesaurus);
+        let classifier = crate::classifier::for_searcher(repo, &searcher);
         let engine = Engine {
             repo: repo.clone(),
-            searcher: Searcher::with_matcher(index, taxonomy, matcher).with_thesaurus(thesaurus),
+            searcher: searcher.with_classifier(classifier),
             taxonomy_stamp,
             thesaurus_stamp,
             repaired: Mutex::new(None),
@@ -221,7 +223,8 @@ impl Engine {
                     self.searcher.matcher().clone(),
                 )
                 .with_thesaurus(Arc::clone(self.searcher.thesaurus()));
-                let fresh = Arc::new(searcher);
+                let classifier = crate::classifier::for_searcher(&self.repo, &searcher);
+                let fresh = Arc::new(searcher.with_classifier(classifier));
                 *slot = Some(Arc::clone(&fresh));
                 (fresh, notices.into_iter().map(Notice::Index).collect())
             }
