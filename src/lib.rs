@@ -3,7 +3,8 @@
 //!
 //! The pieces, in the order data flows through them: [`corpus`] finds and loads the files,
 //! [`parser`] and [`taxonomy`] turn them into the [`model`], [`analysis`] tokenizes every
-//! language, [`index`] keeps a tantivy index fresh, [`search`] answers queries, and
+//! language, [`index`] keeps a tantivy index fresh, [`search`] answers queries (its first
+//! candidates re-ordered by [`classifier`], which learns from the steps' own lines), and
 //! [`render`] prints results for people or as JSON.
 
 pub mod analysis;
