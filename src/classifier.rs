@@ -8,14 +8,15 @@
 //! [`crate::tuning::CLASSIFIER_WEIGHT`]). Measured before it was built (docs/relevance): on
 //! 1,300 held-out blind queries 1,142 → 1,151.
 //!
-//! Trained when the steps change and kept in `index/` behind a CRC-32, keyed by a hash of
-//! what it learned from; skipped for corpora above [`crate::tuning::CLASSIFIER_MAX_STEPS`]
+//! Trained when the steps change and kept in `index/` behind a CRC-32, keyed by the index
+//! snapshot it learned from; skipped for corpora above [`crate::tuning::CLASSIFIER_MAX_STEPS`]
 //! (a weight per step and feature does not scale to tens of thousands of steps).
 
 use crate::corpus::Repo;
 use crate::search::Searcher;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+use unicode_normalization::UnicodeNormalization;
 
 /// Lines to learn from, each labelled with an index into the steps; and the steps, as
 /// `playbook#step`.
@@ -23,8 +24,8 @@ pub type TrainingLines = (Vec<(String, usize)>, Vec<String>);
 
 /// The trained model's file in `index/`.
 const MODEL_FILE: &str = "classifier.bin";
-/// A model is a few megabytes (`BUCKETS` × steps × 4 bytes, at most
-/// [`crate::tuning::CLASSIFIER_MAX_STEPS`] steps would be 128 MB): anything larger is not ours.
+/// A model is about a megabyte (`BUCKETS` × steps bytes; at most
+/// [`crate::tuning::CLASSIFIER_MAX_STEPS`] steps would be 33 MB): anything larger is not ours.
 const MAX_MODEL_BYTES: u64 = 256 * 1024 * 1024;
 
 /// The classifier for `searcher`'s steps: the one kept in `index/` when it was trained on
@@ -52,7 +53,6 @@ pub fn for_searcher(repo: &Repo, searcher: &Searcher) -> Option<Arc<Classifier>>
     }
     Some(Arc::new(trained))
 }
-use unicode_normalization::UnicodeNormalization;
 
 /// Features are hashed into this many buckets (2^14): measured, 2^12 loses part of the
 /// gain, 2^16 adds nothing and quadruples the model.
@@ -203,23 +203,23 @@ impl Classifier {
         Some(body)
     }
 
-    /// A model [`Classifier::encoded`] wrote.
+    /// A model [`Classifier::encoded`] wrote, if all its parts have their sizes (what
+    /// [`Classifier::log_probs`] relies on).
     fn decoded(bytes: &[u8]) -> Option<Classifier> {
         let (mut model, weights): (Classifier, &[u8]) = postcard::take_from_bytes(bytes).ok()?;
         model.weights = weights.iter().map(|b| i8::from_le_bytes([*b])).collect();
-        (model.weights.len() == BUCKETS * model.steps.len()).then_some(model)
+        let classes = model.steps.len();
+        let whole = classes > 0
+            && model.idf.len() == BUCKETS
+            && model.scales.len() == BUCKETS
+            && model.bias.len() == classes
+            && model.weights.len() == BUCKETS * classes;
+        whole.then_some(model)
     }
 
     /// Log-probability of each step (in [`Classifier::steps`] order) for `query`.
     pub fn log_probs(&self, query: &str) -> Vec<f32> {
-        let classes = self.steps.len().max(1);
-        if self.idf.len() != BUCKETS
-            || self.weights.len() != BUCKETS * classes
-            || self.scales.len() != BUCKETS
-            || self.bias.len() != classes
-        {
-            return vec![0.0; self.steps.len()];
-        }
+        let classes = self.bias.len();
         let row = weighted(counts(query), &self.idf);
         let mut logits = self.bias.clone();
         for (b, x) in &row {

@@ -639,12 +639,15 @@ impl Searcher {
             None => candidates,
         };
         let mut top = top_candidates(&searcher, &self.orders, query.as_ref(), candidates)?;
-        if let Some(classifier) = &self.classifier {
-            self.reordered_by(classifier, &searcher, &request.query, &mut top)?;
-        }
         // Each candidate's stored record, read once (in order, as far as needed): the
-        // own-language place below looks at their languages, the hits are made of them.
-        let mut read: Vec<Option<Arc<StoredStep>>> = Vec::new();
+        // classifier reads the first ones, the own-language place below looks at their
+        // languages, the hits are made of them.
+        let mut read: Vec<Option<Arc<StoredStep>>> = match &self.classifier {
+            Some(classifier) => {
+                self.reordered_by(classifier, &searcher, &request.query, &mut top)?
+            }
+            None => Vec::new(),
+        };
         let mut stored = |i: usize| -> Result<Option<Arc<StoredStep>>> {
             while read.len() <= i {
                 read.push(self.stored(&searcher, top[read.len()].1)?);
@@ -703,48 +706,57 @@ impl Searcher {
 
     /// Re-orders the first [`CLASSIFIER_CANDIDATES`] of `top` by their scores plus the
     /// classifier's log-probability of each (shifted so that the least likely of them gets
-    /// nothing: a score only grows, and the candidates after them stay below).
+    /// nothing: a score only grows, and the candidates after them stay below). Returns the
+    /// records it read, in the new order, for the rest of the ranking to use.
     fn reordered_by(
         &self,
         classifier: &Classifier,
         searcher: &tantivy::Searcher,
         query: &str,
         top: &mut [(f32, tantivy::DocAddress)],
-    ) -> Result<()> {
+    ) -> Result<Vec<Option<Arc<StoredStep>>>> {
         let n = top.len().min(CLASSIFIER_CANDIDATES);
+        let mut records = Vec::with_capacity(n);
+        for (_, address) in &top[..n] {
+            records.push(self.stored(searcher, *address)?);
+        }
         if n < 2 {
-            return Ok(());
+            return Ok(records);
         }
         let log_probs = classifier.log_probs(query);
-        let mut of_step = Vec::with_capacity(n);
-        for (_, address) in &top[..n] {
-            let p = match self.stored(searcher, *address)? {
-                Some(stored) => {
-                    let id = format!("{}#{}", stored.0.playbook, stored.0.step);
-                    classifier
-                        .steps
-                        .binary_search(&id)
-                        .ok()
-                        .and_then(|i| log_probs.get(i).copied())
-                }
-                None => None,
-            };
-            of_step.push(p);
-        }
+        let of_step: Vec<Option<f32>> = records
+            .iter()
+            .map(|stored| {
+                let (record, _) = stored.as_deref()?;
+                let id = format!("{}#{}", record.playbook, record.step);
+                let i = classifier.steps.binary_search(&id).ok()?;
+                log_probs.get(i).copied()
+            })
+            .collect();
         let least = of_step
             .iter()
             .flatten()
             .copied()
             .fold(f32::INFINITY, f32::min);
         if !least.is_finite() {
-            return Ok(());
+            return Ok(records);
         }
-        for (candidate, p) in top[..n].iter_mut().zip(of_step) {
-            candidate.0 += CLASSIFIER_WEIGHT * (p.unwrap_or(least) - least);
-        }
+        let mut ranked: Vec<_> = top[..n]
+            .iter()
+            .zip(of_step)
+            .map(|(&(score, address), p)| {
+                (
+                    score + CLASSIFIER_WEIGHT * (p.unwrap_or(least) - least),
+                    address,
+                )
+            })
+            .zip(records)
+            .collect();
         // Stable: equal scores keep the engine's order.
-        top[..n].sort_by(|a, b| b.0.total_cmp(&a.0));
-        Ok(())
+        ranked.sort_by(|a, b| b.0.0.total_cmp(&a.0.0));
+        let (reordered, records): (Vec<_>, Vec<_>) = ranked.into_iter().unzip();
+        top[..n].copy_from_slice(&reordered);
+        Ok(records)
     }
 
     /// A clause whose scores are the same in every search of a snapshot (a word typed

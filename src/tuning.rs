@@ -189,7 +189,8 @@ pub const CLASSIFIER_WEIGHT: f32 = 3.0;
 /// the same re-ranking the first 10 as the first 60.
 pub const CLASSIFIER_CANDIDATES: usize = 10;
 /// Above this many steps (with introductions) no classifier is trained: its model is a
-/// weight per step and feature (4 MB at 66 steps), and training reads every step.
+/// weight per step and feature bucket (a byte each: 1.2 MB at 66 steps), and training reads
+/// every step.
 pub const CLASSIFIER_MAX_STEPS: u64 = 2_000;
 
 /// Finglish (Persian in Latin letters, [`crate::finglish`]): the most a Latin word's vowels
