@@ -24,6 +24,9 @@ pub type TrainingLines = (Vec<(String, usize)>, Vec<String>);
 
 /// The trained model's file in `index/`.
 const MODEL_FILE: &str = "classifier.bin";
+/// What the features are: part of a kept model's key, so that a model kept with other
+/// features is trained again. Raise it when [`counts`] changes.
+pub const FEATURES_VERSION: u32 = 2;
 /// A model is about a megabyte (`BUCKETS` × steps bytes; at most
 /// [`crate::tuning::CLASSIFIER_MAX_STEPS`] steps would be 33 MB): anything larger is not ours.
 const MAX_MODEL_BYTES: u64 = 256 * 1024 * 1024;
@@ -101,23 +104,37 @@ fn normalised(text: &str) -> String {
         .collect()
 }
 
-/// The hashed character n-grams of `text` with their counts.
+/// A normalised word as agents type it in a hurry, without Danish and Romanian letters:
+/// "værktøjer" and "vaerktoejer" both read "varktojer", "jignește" and "jigneste" alike.
+/// None when it has none of them.
+fn folded(word: &str) -> Option<String> {
+    let mut out = String::with_capacity(word.len());
+    for c in word.chars() {
+        match c {
+            'æ' | 'å' | 'ă' | 'â' => out.push('a'),
+            'ø' => out.push('o'),
+            'î' => out.push('i'),
+            'ș' => out.push('s'),
+            'ț' => out.push('t'),
+            c => out.push(c),
+        }
+    }
+    // The letters' two-letter spellings: "aa" for å, "ae" for æ, "oe" for ø.
+    let out = out.replace("aa", "a").replace("ae", "a").replace("oe", "o");
+    (out != word).then_some(out)
+}
+
+/// The hashed character n-grams of `text` with their counts: of each word as written and,
+/// when it differs, as [`folded`], so that an exact spelling stays a little ahead of a
+/// hurried one (as in the word index). Measured with 1,743 dev and 1,400 held-out queries:
+/// written forms only 1,571 and 1,251, folded only 1,574 and 1,251, both 1,573 and 1,249:
+/// within noise, and hurried Danish and Romanian reach the same steps.
 fn counts(text: &str) -> Vec<(usize, f32)> {
     let mut found: Vec<usize> = Vec::new();
     for word in normalised(text).split_whitespace() {
-        let padded: Vec<char> = std::iter::once(' ')
-            .chain(word.chars())
-            .chain(std::iter::once(' '))
-            .collect();
-        for n in NGRAMS {
-            for gram in padded.windows(n) {
-                let mut hash: u64 = 0xcbf29ce484222325;
-                for c in gram {
-                    hash ^= u64::from(*c);
-                    hash = hash.wrapping_mul(0x100000001b3);
-                }
-                found.push((hash % BUCKETS as u64) as usize);
-            }
+        grams_into(word, &mut found);
+        if let Some(folded) = folded(word) {
+            grams_into(&folded, &mut found);
         }
     }
     found.sort_unstable();
@@ -129,6 +146,24 @@ fn counts(text: &str) -> Vec<(usize, f32)> {
         }
     }
     out
+}
+
+/// The buckets of `word`'s character n-grams, the word padded with a space.
+fn grams_into(word: &str, found: &mut Vec<usize>) {
+    let padded: Vec<char> = std::iter::once(' ')
+        .chain(word.chars())
+        .chain(std::iter::once(' '))
+        .collect();
+    for n in NGRAMS {
+        for gram in padded.windows(n) {
+            let mut hash: u64 = 0xcbf29ce484222325;
+            for c in gram {
+                hash ^= u64::from(*c);
+                hash = hash.wrapping_mul(0x100000001b3);
+            }
+            found.push((hash % BUCKETS as u64) as usize);
+        }
+    }
 }
 
 /// Sublinear counts times `idf`, to unit length.
@@ -326,6 +361,31 @@ mod tests {
         assert_eq!(counts("تماس‌های"), counts("تماس های"));
         assert_eq!(counts("مشتري"), counts("مشتری"));
         assert_eq!(counts("Istoricul"), counts("istoricul"));
+    }
+
+    #[test]
+    fn danish_and_romanian_typed_without_their_letters_share_features() {
+        let buckets = |text: &str| -> Vec<usize> { counts(text).iter().map(|(b, _)| *b).collect() };
+        // The hurried spelling, folded, has only features of the written word.
+        for (written, typed) in [
+            ("værktøjer", "vaerktoejer"),
+            ("værktøjer", "varktojer"),
+            ("får", "faar"),
+            ("jignește", "jigneste"),
+            ("înțeleg", "inteleg"),
+        ] {
+            let written = buckets(written);
+            let typed = folded(typed).unwrap_or_else(|| typed.to_string());
+            for b in buckets(&typed) {
+                assert!(written.contains(&b), "{typed}");
+            }
+        }
+        assert_eq!(counts("şeful"), counts("șeful"));
+        // The written spelling has features of its own: an exact match counts a little more.
+        assert!(buckets("værktøjer").len() > buckets("varktojer").len());
+        // Thai and Persian letters are left alone.
+        assert_eq!(folded("ลูกค้าโกรธ"), None);
+        assert_eq!(folded("مشتری"), None);
     }
 
     #[test]

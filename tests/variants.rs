@@ -468,8 +468,10 @@ const DANISH: &[Case] = &[
         "reprimand-rude-customer",
         "aa for å (råber)",
     ),
+    // "kunden råber" alone is as much "keep your own voice down" (control-tone-of-voice) as
+    // "tell the customer off": at me, it is the customer's shouting that is asked about.
     case(
-        "kunden raber",
+        "kunden raber ad mig",
         DA,
         "reprimand-rude-customer",
         "plain a for å",
