@@ -109,12 +109,10 @@ struct SearchArgs {
     #[arg(long = "long")]
     long: bool,
 
-    /// What to look for: a situation ("refund demand"), its id, or any words.
-    #[arg(
-        value_name = "QUERY",
-        allow_hyphen_values = true,
-        trailing_var_arg = true
-    )]
+    /// What to look for: a situation ("refund demand"), its id, or any words. Options may
+    /// come before or after it (`playbook search angry customer --limit 3`); words that
+    /// begin with `-` go after `--`.
+    #[arg(value_name = "QUERY")]
     query: Vec<String>,
 }
 

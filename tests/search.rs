@@ -768,3 +768,27 @@ fn a_mistake_in_situations_toml_keeps_searches_answering() {
         }
     }
 }
+
+#[test]
+fn options_after_the_query_are_options_and_a_dash_word_needs_double_dash() {
+    let tree = mini_tree();
+    // As typed in a hurry: the query first, then the options.
+    let output = playbook(tree.path())
+        .args(["search", "abusive", "caller", "--json", "--limit", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let json: crate::common::SearchJson = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json.query, "abusive caller");
+    assert_eq!(json.results.len(), 1);
+    // A word that begins with `-` is refused with the way to pass it, not read as an option
+    // or dropped.
+    playbook(tree.path())
+        .args(["search", "refund", "-50%"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("'-5'").and(predicate::str::contains("-- -5")));
+    let (json, code, _) = search_json(tree.path(), &["--", "refund", "-50%"]);
+    assert!(code == 0 || code == 1, "{code}");
+    assert_eq!(json.query, "refund -50%");
+}
