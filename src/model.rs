@@ -213,6 +213,11 @@ pub struct Step {
     pub role: Role,
     /// The guidance in the source's wording, as plain text (paragraphs joined by newlines).
     pub guidance: String,
+    /// How many top-level list items the guidance has, counted as it was parsed: a
+    /// paragraph that begins with a hyphen (`\- …` in Markdown) reads like one in
+    /// [`Step::guidance`], but is not one.
+    #[serde(skip)]
+    pub list_items: usize,
     pub phrases: Vec<Phrase>,
     pub gloss: String,
     pub dont_say: Vec<String>,
@@ -241,6 +246,7 @@ impl Step {
             situations: Vec::new(),
             role: Role::default(),
             guidance: String::new(),
+            list_items: 0,
             phrases: Vec::new(),
             gloss: String::new(),
             dont_say: Vec::new(),

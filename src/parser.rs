@@ -860,6 +860,9 @@ impl<'a> BodyParser<'a> {
                     .map(|i| format!("- {}", i.trim()))
                     .collect::<Vec<_>>()
                     .join("\n");
+                if let Container::Step(j) = self.container {
+                    self.steps[j].list_items += block.items.len();
+                }
                 self.push_guidance(text, line);
             }
             BlockKind::Paragraph => {
@@ -1362,6 +1365,30 @@ Giv klienten en chance for at udtrykke sine følelser, men irettesæt ham, hvis 
             .playbook
             .unwrap();
         assert_eq!(pb.introduction.unwrap().title, "บทนำ");
+    }
+
+    #[test]
+    fn a_paragraph_that_begins_with_an_escaped_hyphen_is_no_list_item() {
+        let step = |text: &str| {
+            let pb = parse_playbook(text.as_bytes(), "playbooks/da/test.md")
+                .playbook
+                .unwrap();
+            pb.steps[0].clone()
+        };
+        let plain = step(DANISH);
+        assert_eq!(plain.list_items, 1);
+        let text = DANISH.replace(
+            "irettesæt ham",
+            "irettesæt ham\n\n\\- ikke en liste, men en tankestreg\n\n",
+        );
+        let with_dash = step(&text);
+        assert!(with_dash.guidance.contains("- ikke en liste"));
+        assert_eq!(with_dash.list_items, plain.list_items);
+        let text = DANISH.replace(
+            "irettesæt ham",
+            "irettesæt ham\n\n- en rigtig liste\n- med to punkter\n\n",
+        );
+        assert_eq!(step(&text).list_items, plain.list_items + 2);
     }
 
     #[test]

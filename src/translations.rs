@@ -787,12 +787,7 @@ fn shape(step: &Step) -> Shape {
     Shape {
         say: step.phrases.iter().filter(|p| !p.added).count(),
         say_added: step.phrases.iter().filter(|p| p.added).count(),
-        // The parser writes each top-level list item of the guidance as a `- ` line.
-        list_items: step
-            .guidance
-            .lines()
-            .filter(|l| l.starts_with("- "))
-            .count(),
+        list_items: step.list_items,
         title_added: step.title_added,
     }
 }
