@@ -183,10 +183,13 @@ pub const OWN_LANGUAGE_MIN_SHARE: f32 = 0.25;
 /// this, is added to the candidate's score. About a well-matched word's score between a
 /// likely step and one ten times less likely: it re-orders near-equals, it does not
 /// overrule the words. Measured on 1,643 dev queries (1,465 without it): 1.0 finds 1,468,
-/// 1.5 1,469, 2.0 1,469, 2.5 1,470, 3.0 1,471 (MRR 0.848), 4.0 1,467.
+/// 1.5 1,469, 2.0 1,469, 2.5 1,470, 3.0 1,471 (MRR 0.848), 4.0 1,467. Again with twice the
+/// `Agents ask` lines, on 1,743: 2.0 1,604, 2.5 1,604, 3.0 1,609 (MRR 0.874), 3.5 1,610 (MRR
+/// 0.873), 4.0 1,609, 5.0 1,603.
 pub const CLASSIFIER_WEIGHT: f32 = 3.0;
 /// The classifier re-orders this many of the engine's first candidates: the prototype found
-/// the same re-ranking the first 10 as the first 60.
+/// the same re-ranking the first 10 as the first 60; on 1,743 dev queries 6 find 1,570, 10
+/// 1,573, 15 1,575, 20 1,574 (with the first added `Agents ask` lines).
 pub const CLASSIFIER_CANDIDATES: usize = 10;
 /// Above this many steps (with introductions) no classifier is trained: its model is a
 /// weight per step and feature bucket (a byte each: 1.2 MB at 66 steps), and training reads
