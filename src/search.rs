@@ -350,8 +350,8 @@ impl Searcher {
     }
 
     /// A name for the index's current contents: its segments (never changed once written)
-    /// and how many documents each has deleted, with the index format and the classifier's
-    /// features. None for a large corpus (no classifier is trained for it).
+    /// and how many documents each has deleted, with the index format and how the classifier
+    /// is made. None for a large corpus (no classifier is trained for it).
     pub fn snapshot_key(&self) -> Option<u64> {
         let searcher = self.index.reader.searcher();
         if searcher.num_docs() > CLASSIFIER_MAX_STEPS {
@@ -364,7 +364,7 @@ impl Searcher {
             .collect();
         parts.sort();
         parts.push(crate::index::INDEX_FORMAT.to_string());
-        parts.push(crate::classifier::FEATURES_VERSION.to_string());
+        parts.push(crate::classifier::MODEL_VERSION.to_string());
         Some(order_key(&parts.join(","), "classifier"))
     }
 
