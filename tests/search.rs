@@ -773,12 +773,8 @@ fn a_mistake_in_situations_toml_keeps_searches_answering() {
 fn options_after_the_query_are_options_and_a_dash_word_needs_double_dash() {
     let tree = mini_tree();
     // As typed in a hurry: the query first, then the options.
-    let output = playbook(tree.path())
-        .args(["search", "abusive", "caller", "--json", "--limit", "1"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0));
-    let json: crate::common::SearchJson = serde_json::from_slice(&output.stdout).unwrap();
+    let (json, code, stderr) = search_json(tree.path(), &["abusive", "caller", "--limit", "1"]);
+    assert_eq!(code, 0, "{stderr}");
     assert_eq!(json.query, "abusive caller");
     assert_eq!(json.results.len(), 1);
     // A word that begins with `-` is refused with the way to pass it, not read as an option
