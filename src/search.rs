@@ -389,9 +389,7 @@ impl Searcher {
                 continue;
             };
             let (record, translations) = &stored;
-            let lines = by_step
-                .entry(format!("{}#{}", record.playbook, record.step))
-                .or_default();
+            let lines = by_step.entry(record.id()).or_default();
             lines.extend(record.asks.iter().cloned());
             lines.push(record.title.clone());
             for t in translations {
@@ -729,7 +727,7 @@ impl Searcher {
             .iter()
             .map(|stored| {
                 let (record, _) = stored.as_deref()?;
-                let id = format!("{}#{}", record.playbook, record.step);
+                let id = record.id();
                 let i = classifier.steps.binary_search(&id).ok()?;
                 log_probs.get(i).copied()
             })

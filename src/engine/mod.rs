@@ -393,7 +393,7 @@ mod tests {
                 .iter()
                 .map(|h| {
                     (
-                        format!("{}#{}", h.record().playbook, h.record().step),
+                        h.record().id(),
                         format!("{:.4}", h.score),
                         // The step as shown, its translations and the situations it matched.
                         format!(

@@ -128,6 +128,11 @@ impl TranslatedStep {
 }
 
 impl StepRecord {
+    /// `playbook#step`: the id `show` takes, and the step's name in the classifier.
+    pub fn id(&self) -> String {
+        format!("{}#{}", self.playbook, self.step)
+    }
+
     pub fn new(playbook: &Playbook, step: &Step) -> Self {
         StepRecord {
             playbook: playbook.id.clone(),

@@ -257,7 +257,7 @@ impl StepView {
         let mut trail = vec![record.playbook_title.clone()];
         trail.extend(record.section.clone());
         StepView {
-            id: format!("{}#{}", record.playbook, record.step),
+            id: record.id(),
             lang: record.lang,
             trail,
             title: record.title.clone(),
