@@ -13,6 +13,7 @@
 //! (a weight per step and feature does not scale to tens of thousands of steps).
 
 use crate::corpus::Repo;
+use crate::fnv::Fnv1a;
 use crate::search::Searcher;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -160,12 +161,11 @@ fn grams_into(word: &str, found: &mut Vec<usize>) {
         .collect();
     for n in NGRAMS {
         for gram in padded.windows(n) {
-            let mut hash: u64 = 0xcbf29ce484222325;
+            let mut hash = Fnv1a::new();
             for c in gram {
-                hash ^= u64::from(*c);
-                hash = hash.wrapping_mul(0x100000001b3);
+                hash.unit(u64::from(*c));
             }
-            found.push((hash % BUCKETS as u64) as usize);
+            found.push((hash.finish() % BUCKETS as u64) as usize);
         }
     }
 }

@@ -20,6 +20,7 @@ pub mod error;
 pub mod files;
 pub mod finglish;
 pub mod fixed;
+pub mod fnv;
 pub mod index;
 pub mod kept;
 pub mod live;

@@ -1,5 +1,6 @@
 //! The playbook model: what a trainer writes, as typed data.
 
+use crate::fnv::Fnv1a;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
@@ -272,13 +273,8 @@ impl Step {
     /// lists. A change to any of them makes the step's translations stale; its situations
     /// and gloss are not translated, so changing them does not.
     pub fn fingerprint(&self) -> String {
-        let mut hash: u64 = 0xcbf29ce484222325;
-        let mut feed = |text: &str| {
-            for b in text.bytes().chain([0u8]) {
-                hash ^= u64::from(b);
-                hash = hash.wrapping_mul(0x100000001b3);
-            }
-        };
+        let mut hash = Fnv1a::new();
+        let mut feed = |text: &str| hash.bytes(text.bytes().chain([0u8]));
         feed(&self.title);
         feed(&self.guidance);
         for p in &self.phrases {
@@ -288,7 +284,7 @@ impl Step {
         for item in self.dont_say.iter().chain(&self.escalate_when) {
             feed(item);
         }
-        format!("{hash:016x}")
+        format!("{:016x}", hash.finish())
     }
 }
 

@@ -8,6 +8,7 @@
 //! translations are stored beside the record ([`TranslatedStep`]) for showing.
 
 use crate::analysis::Analyzer;
+use crate::fnv::Fnv1a;
 use crate::model::{INTRODUCTION_ID, Lang, Playbook, Role, Step};
 use serde::{Deserialize, Serialize};
 use tantivy::TantivyDocument;
@@ -296,12 +297,9 @@ pub fn schema() -> (Schema, Fields) {
 
 /// FNV-1a of a step's path and id: the same for the same step in every build.
 pub fn order_key(path: &str, step: &str) -> u64 {
-    let mut hash: u64 = 0xcbf29ce484222325;
-    for b in path.bytes().chain([b'#']).chain(step.bytes()) {
-        hash ^= u64::from(b);
-        hash = hash.wrapping_mul(0x100000001b3);
-    }
-    hash
+    let mut hash = Fnv1a::new();
+    hash.bytes(path.bytes().chain([b'#']).chain(step.bytes()));
+    hash.finish()
 }
 
 /// Whether a field indexes text written in `lang`: each language's analyzers see only that
