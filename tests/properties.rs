@@ -149,6 +149,8 @@ const SPECIAL: &[&str] = &[
     "ฯ",
     "ๆ",
     "ำ",
+    "\u{0E4D}\u{0E32}",
+    "ท\u{0E4D}\u{0E32}",
     "æ",
     "ø",
     "å",
@@ -568,6 +570,24 @@ proptest! {
         }
     }
 
+    /// In an analyzer that makes word pairs, a later word's terms begin where an earlier
+    /// word's end, or after: pairing slices the text between them (to keep a title and the
+    /// text under it apart). (Thai bigrams overlap by design and make no pairs.)
+    #[test]
+    fn analyzers_keep_words_in_order_and_apart(text in unicode_text()) {
+        for analyzer in Analyzer::ALL.into_iter().filter(|a| a.pairs_name().is_some()) {
+            let terms = analyzer.analyze(&text);
+            for (a, b) in terms.iter().zip(terms.iter().skip(1)) {
+                if a.position != b.position {
+                    prop_assert!(
+                        a.position < b.position && a.end <= b.start,
+                        "{analyzer:?}: {a:?} then {b:?} in {text:?}"
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn wrap_keeps_every_character_and_the_width(
         text in prop_oneof![
@@ -847,6 +867,7 @@ const HOSTILE: &[&str] = &[
     "ลูกค้า",
     "โกรธ",
     "คืนเงิน",
+    "ท\u{0E4D}\u{0E32}ยังไง",
     "angry-customer",
     "abusive-caller",
     "a",

@@ -788,3 +788,38 @@ fn options_after_the_query_are_options_and_a_dash_word_needs_double_dash() {
     assert!(code == 0 || code == 1, "{code}");
     assert_eq!(json.query, "refund -50%");
 }
+
+/// Thai SARA AM typed as two marks (NIKHAHIT then SARA AA, as some keyboards and fonts make
+/// it) reads as the one letter, in a query and in a playbook. It used to fail every search
+/// of two or more Thai words (their spans overlapped, and pairing them panicked), after
+/// rebuilding the index for nothing; and a playbook with it could not be indexed.
+#[test]
+fn thai_sara_am_typed_as_two_marks_is_the_same_letter() {
+    let tree = mini_tree();
+    let split = "\u{0E4D}\u{0E32}";
+    let path = tree.path().join("playbooks/th/mini.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("สามวันทำการ"));
+    write(
+        &path,
+        text.replace("สามวันทำการ", &format!("สามวันท{split}การ")),
+    );
+    let indexed = playbook(tree.path()).args(["index"]).output().unwrap();
+    assert!(
+        indexed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&indexed.stderr)
+    );
+    let composed = search_json(tree.path(), &["--", "คืนเงิน สามวันทำการ"]);
+    let typed = format!("คืนเงิน สามวันท{split}การ");
+    let two_marks = search_json(tree.path(), &["--", &typed]);
+    for (answer, code, stderr) in [&composed, &two_marks] {
+        assert_eq!(*code, 0, "{stderr}");
+        assert!(stderr.is_empty(), "a notice (the index rebuilt?): {stderr}");
+        assert_eq!(answer.results[0].step, "close-the-issue");
+    }
+    let steps = |answer: &crate::common::SearchJson| -> Vec<String> {
+        answer.results.iter().map(|r| r.step.clone()).collect()
+    };
+    assert_eq!(steps(&composed.0), steps(&two_marks.0));
+}

@@ -53,7 +53,10 @@ pub fn pairs_of_terms(analyzer: Analyzer, text: &str, terms: &[Term]) -> Vec<Pai
     }
     for window in words.windows(2) {
         let (before, after) = (&window[0].1, &window[1].1);
-        if text[before[0].end..after[0].start].contains('\n') {
+        // Terms are in order and apart; should an analyzer ever give overlapping spans, the
+        // words count as one line's rather than the query failing.
+        let gap = text.get(before[0].end..after[0].start).unwrap_or("");
+        if gap.contains('\n') {
             continue;
         }
         for a in before {

@@ -9,10 +9,28 @@ use super::{Script, Term, script_runs};
 use icu_segmenter::WordSegmenter;
 use icu_segmenter::options::WordBreakInvariantOptions;
 
-/// Typing variants that render the same: SARA AM typed as NIKHAHIT + SARA AA, and
-/// zero-width spaces some editors put between Thai words.
-fn normalize(run: &str) -> String {
-    run.replace("\u{0E4D}\u{0E32}", "\u{0E33}")
+/// Typing variants that render the same: SARA AM typed as NIKHAHIT + SARA AA (some
+/// keyboards and fonts make it so). Returns the normalised run and, for each of its byte
+/// offsets (and its end), the offset in `run` it comes from: the terms keep their places in
+/// the text as written, which word pairs and highlighting slice by.
+fn normalize(run: &str) -> (String, Vec<usize>) {
+    const SPLIT_SARA_AM: &str = "\u{0E4D}\u{0E32}";
+    let mut out = String::with_capacity(run.len());
+    let mut from = Vec::with_capacity(run.len() + 1);
+    let mut rest = run;
+    while let Some(c) = rest.chars().next() {
+        let at = run.len() - rest.len();
+        let (written, read) = if rest.starts_with(SPLIT_SARA_AM) {
+            ('\u{0E33}', SPLIT_SARA_AM.len())
+        } else {
+            (c, c.len_utf8())
+        };
+        from.extend(std::iter::repeat_n(at, written.len_utf8()));
+        out.push(written);
+        rest = &rest[read..];
+    }
+    from.push(run.len());
+    (out, from)
 }
 
 /// Thai words, in order. Only Thai-script text is analysed.
@@ -25,9 +43,7 @@ pub fn words(text: &str) -> Vec<Term> {
     let segmenter = WordSegmenter::new_dictionary(WordBreakInvariantOptions::default());
     let mut terms = Vec::new();
     for (run_start, run) in runs {
-        let normalized = normalize(run);
-        // Offsets are kept only when normalising changed nothing (the usual case).
-        let same = normalized.len() == run.len();
+        let (normalized, from) = normalize(run);
         let mut prev = 0;
         for (end, word_type) in segmenter.segment_str(&normalized).iter_with_word_type() {
             if end == 0 {
@@ -39,16 +55,11 @@ pub fn words(text: &str) -> Vec<Term> {
                     .chars()
                     .any(|c| ('\u{0E01}'..='\u{0E2E}').contains(&c) || c.is_alphabetic())
             {
-                let (start, stop) = if same {
-                    (run_start + prev, run_start + end)
-                } else {
-                    (run_start, run_start + run.len())
-                };
                 terms.push(Term {
                     text: word.to_string(),
                     position: terms.len(),
-                    start,
-                    end: stop,
+                    start: run_start + from[prev],
+                    end: run_start + from[end],
                 });
             }
             prev = end;
@@ -61,16 +72,16 @@ pub fn words(text: &str) -> Vec<Term> {
 pub fn bigrams(text: &str) -> Vec<Term> {
     let mut terms = Vec::new();
     for (run_start, run) in script_runs(text, Script::Thai) {
-        let normalized = normalize(run);
+        let (normalized, from) = normalize(run);
         let chars: Vec<(usize, char)> = normalized.char_indices().collect();
         for pair in chars.windows(2) {
             let (a, ca) = pair[0];
-            let (_, cb) = pair[1];
+            let (b, cb) = pair[1];
             terms.push(Term {
                 text: [ca, cb].iter().collect(),
                 position: terms.len(),
-                start: run_start + a.min(run.len()),
-                end: (run_start + a + ca.len_utf8() + cb.len_utf8()).min(run_start + run.len()),
+                start: run_start + from[a],
+                end: run_start + from[b + cb.len_utf8()],
             });
         }
     }
@@ -116,6 +127,26 @@ mod tests {
     #[test]
     fn sara_am_variants_are_the_same_word() {
         assert_eq!(texts(words("ทำงาน")), texts(words("ท\u{0E4D}\u{0E32}งาน")));
+    }
+
+    #[test]
+    fn split_sara_am_keeps_each_word_in_its_place() {
+        // "the customer is angry, what do I do" with SARA AM typed as two marks, twice: each
+        // term spans its own word as written, in order, as word pairs slice the text by them.
+        let text = "ลูกค้าโกรธ ท\u{0E4D}\u{0E32}ยังไงดี ท\u{0E4D}\u{0E32}งาน";
+        let terms = words(text);
+        assert!(terms.len() >= 4, "{terms:?}");
+        let mut end = 0;
+        for t in &terms {
+            assert!(end <= t.start && t.start < t.end, "{terms:?}");
+            end = t.end;
+        }
+        let written: Vec<&str> = terms.iter().map(|t| &text[t.start..t.end]).collect();
+        assert!(written.contains(&"ท\u{0E4D}\u{0E32}"), "{written:?}");
+        assert!(written.contains(&"ลูกค้า"), "{written:?}");
+        for t in bigrams(text) {
+            assert!(t.start < t.end && text.is_char_boundary(t.start), "{t:?}");
+        }
     }
 
     #[test]
