@@ -195,7 +195,8 @@ impl Engine {
     /// A failure or panic while reading the index means a damaged file that opening did
     /// not catch (only small files are checksummed on every open): the index is rebuilt
     /// (in memory if it cannot be written), and the search runs again on the new one. A
-    /// request the engine refuses (an unknown situation) is not damage.
+    /// failure on the index it rebuilt is reported, not repaired again. A request the
+    /// engine refuses (an unknown situation) is not damage.
     pub fn search_noting(&self, request: &SearchRequest) -> Result<(SearchResults, Vec<Notice>)> {
         let repaired = self
             .repaired
@@ -203,18 +204,27 @@ impl Engine {
             .unwrap_or_else(|e| e.into_inner())
             .clone();
         let searcher = repaired.as_deref().unwrap_or(&self.searcher);
-        let why = match index::catch_panic(|| searcher.search(request)) {
+        let why = match index::catch_panic(|| searched(searcher, request)) {
             Ok(Err(Error::Index { message, .. })) => message,
             Ok(answer) => return answer.map(|results| (results, Vec::new())),
             Err(panic) => panic,
         };
         let mut slot = self.repaired.lock().unwrap_or_else(|e| e.into_inner());
-        // Another thread may have repaired it while this one searched the damaged one.
         let fresh = match slot.as_ref() {
+            // Another thread repaired it while this one searched the damaged one.
             Some(done) if repaired.as_ref().is_none_or(|r| !Arc::ptr_eq(r, done)) => {
                 (Arc::clone(done), Vec::new())
             }
-            _ => {
+            // This search failed on the index this engine rebuilt: not damage a rebuild
+            // repairs. Rebuilding again for every such query would stall each of them (and
+            // a front-end searching every keystroke) for a whole build.
+            Some(_) => {
+                return Err(Error::index(
+                    self.repo.index_dir(),
+                    format!("rebuilt, and still {why}"),
+                ));
+            }
+            None => {
                 let mut index = index::repair(&self.repo, &why)?;
                 let notices = std::mem::take(&mut index.notices);
                 let searcher = Searcher::with_matcher(
@@ -231,7 +241,7 @@ impl Engine {
         };
         drop(slot);
         let (searcher, notices) = fresh;
-        let results = index::catch_panic(|| searcher.search(request)).map_err(|panic| {
+        let results = index::catch_panic(|| searched(&searcher, request)).map_err(|panic| {
             Error::index(self.repo.index_dir(), format!("rebuilt, and still {panic}"))
         })??;
         Ok((results, notices))
@@ -329,10 +339,48 @@ pub fn required_taxonomy(repo: &Repo) -> Result<Taxonomy> {
     })
 }
 
+/// `searcher`'s answer to `request`. (The unit tests also make it panic on a query of their
+/// own, to see what the engine does then: no real query is known to panic.)
+fn searched(searcher: &Searcher, request: &SearchRequest) -> Result<SearchResults> {
+    #[cfg(test)]
+    if request.query == tests::PANICS {
+        panic!("a query the tests make panic");
+    }
+    searcher.search(request)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::search::SearchRequest;
+
+    /// The query [`searched`] panics on in unit tests.
+    pub(super) const PANICS: &str = "\u{0}a query the tests make panic";
+
+    #[test]
+    fn a_search_failing_on_the_rebuilt_index_does_not_rebuild_it_again() {
+        let dir = crate::testing::shipped_copy();
+        let repo = Repo::discover(Some(dir.path()), dir.path()).unwrap();
+        let engine = Engine::open(&repo).unwrap().0;
+        let repaired = |engine: &Engine| engine.repaired.lock().unwrap().clone();
+        let panics = SearchRequest {
+            query: PANICS.to_string(),
+            ..SearchRequest::default()
+        };
+        // Taken for damage the first time: rebuilt once, searched again, still failing.
+        assert!(matches!(engine.search(&panics), Err(Error::Index { .. })));
+        let rebuilt = repaired(&engine).expect("the index was rebuilt once");
+        // The second time, the rebuilt index is not rebuilt again.
+        assert!(matches!(engine.search(&panics), Err(Error::Index { .. })));
+        assert!(Arc::ptr_eq(&rebuilt, &repaired(&engine).unwrap()));
+        // Other searches answer from it.
+        let request = SearchRequest {
+            query: "kunden råber".to_string(),
+            ..SearchRequest::default()
+        };
+        assert!(!engine.search(&request).unwrap().results.is_empty());
+        assert!(Arc::ptr_eq(&rebuilt, &repaired(&engine).unwrap()));
+    }
 
     #[test]
     fn a_refresh_sees_an_edited_thesaurus() {
