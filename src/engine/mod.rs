@@ -209,6 +209,9 @@ impl Engine {
             Ok(answer) => return answer.map(|results| (results, Vec::new())),
             Err(panic) => panic,
         };
+        // What a search that fails on a rebuilt index answers.
+        let still_failing =
+            |why: &str| Error::index(self.repo.index_dir(), format!("rebuilt, and still {why}"));
         let mut slot = self.repaired.lock().unwrap_or_else(|e| e.into_inner());
         let fresh = match slot.as_ref() {
             // Another thread repaired it while this one searched the damaged one.
@@ -218,12 +221,7 @@ impl Engine {
             // This search failed on the index this engine rebuilt: not damage a rebuild
             // repairs. Rebuilding again for every such query would stall each of them (and
             // a front-end searching every keystroke) for a whole build.
-            Some(_) => {
-                return Err(Error::index(
-                    self.repo.index_dir(),
-                    format!("rebuilt, and still {why}"),
-                ));
-            }
+            Some(_) => return Err(still_failing(&why)),
             None => {
                 let mut index = index::repair(&self.repo, &why)?;
                 let notices = std::mem::take(&mut index.notices);
@@ -241,9 +239,8 @@ impl Engine {
         };
         drop(slot);
         let (searcher, notices) = fresh;
-        let results = index::catch_panic(|| searched(&searcher, request)).map_err(|panic| {
-            Error::index(self.repo.index_dir(), format!("rebuilt, and still {panic}"))
-        })??;
+        let results = index::catch_panic(|| searched(&searcher, request))
+            .map_err(|p| still_failing(&p))??;
         Ok((results, notices))
     }
 
