@@ -47,6 +47,12 @@ pub enum Error {
         "search index in {path}: {message}\n  = help: delete the folder and run `playbook index --rebuild`"
     )]
     Index { path: PathBuf, message: String },
+    /// A search failed (or panicked) on the index this process had just rebuilt: the
+    /// query, not the index, trips a fault in the engine. Rebuilding again would not help.
+    #[error(
+        "searching for {query:?} failed, also on a freshly rebuilt index: {message}\n  = help: this query trips a fault in playbook, not in your playbooks or the index; other searches still work. Please report it with the query above"
+    )]
+    SearchFailed { query: String, message: String },
     /// The index in `path` could not be opened, updated or built, and nothing could stand
     /// in for it (see [`crate::index::IndexError`] for what failed).
     #[error("search index in {path} cannot be built or updated")]

@@ -195,8 +195,8 @@ impl Engine {
     /// A failure or panic while reading the index means a damaged file that opening did
     /// not catch (only small files are checksummed on every open): the index is rebuilt
     /// (in memory if it cannot be written), and the search runs again on the new one. A
-    /// failure on the index it rebuilt is reported, not repaired again. A request the
-    /// engine refuses (an unknown situation) is not damage.
+    /// failure on the index it rebuilt is reported ([`Error::SearchFailed`]), not repaired
+    /// again. A request the engine refuses (an unknown situation) is not damage.
     pub fn search_noting(&self, request: &SearchRequest) -> Result<(SearchResults, Vec<Notice>)> {
         let repaired = self
             .repaired
@@ -209,9 +209,11 @@ impl Engine {
             Ok(answer) => return answer.map(|results| (results, Vec::new())),
             Err(panic) => panic,
         };
-        // What a search that fails on a rebuilt index answers.
-        let still_failing =
-            |why: &str| Error::index(self.repo.index_dir(), format!("rebuilt, and still {why}"));
+        // What a search that fails on a rebuilt index answers: the query is the cause.
+        let still_failing = |why: &str| Error::SearchFailed {
+            query: request.query.clone(),
+            message: why.to_string(),
+        };
         let mut slot = self.repaired.lock().unwrap_or_else(|e| e.into_inner());
         let fresh = match slot.as_ref() {
             // Another thread repaired it while this one searched the damaged one.
@@ -365,10 +367,24 @@ mod tests {
             ..SearchRequest::default()
         };
         // Taken for damage the first time: rebuilt once, searched again, still failing.
-        assert!(matches!(engine.search(&panics), Err(Error::Index { .. })));
+        let failed = engine.search(&panics).unwrap_err();
+        assert!(matches!(failed, Error::SearchFailed { .. }), "{failed:?}");
+        // It names the query (escaped: it holds a NUL) and says the index is not at fault.
+        let message = failed.to_string();
+        assert!(
+            message.contains(r#""\0a query the tests make panic""#),
+            "{message}"
+        );
+        assert!(
+            message.contains("not in your playbooks or the index"),
+            "{message}"
+        );
         let rebuilt = repaired(&engine).expect("the index was rebuilt once");
         // The second time, the rebuilt index is not rebuilt again.
-        assert!(matches!(engine.search(&panics), Err(Error::Index { .. })));
+        assert!(matches!(
+            engine.search(&panics),
+            Err(Error::SearchFailed { .. })
+        ));
         assert!(Arc::ptr_eq(&rebuilt, &repaired(&engine).unwrap()));
         // Other searches answer from it.
         let request = SearchRequest {
