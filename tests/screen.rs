@@ -2,7 +2,7 @@
 //! terminal (80×24 and 120×40), for queries in all five languages, checked by golden files.
 
 use crate::common::{playbook, shipped_tree};
-use unicode_width::UnicodeWidthStr;
+use unicode_width::UnicodeWidthChar;
 
 /// A query an agent would type, in each reading language.
 const QUERIES: &[(&str, &str)] = &[
@@ -15,7 +15,15 @@ const QUERIES: &[(&str, &str)] = &[
     ("fa_latin", "moshtari fohsh mide"),
     // Answered by a playbook's introduction: what it says is "About", not a step to take.
     ("en_introduction", "is the customer always right?"),
+    // Its answer wraps Persian lines with lam-alef pairs ("بالا") at the edge.
+    ("fa_lam_alef", "کنترل لحن صدا"),
 ];
+
+/// The cells a terminal gives `line`: each character's own width, as the cursor advances
+/// (a lam-alef, which `unicode-width` measures as one column in a whole string, takes two).
+fn terminal_cells(line: &str) -> usize {
+    line.chars().map(|c| c.width().unwrap_or(0)).sum()
+}
 
 /// The search's human output at `columns`×`rows`, after checking that it fits.
 fn screen(root: &std::path::Path, query: &str, columns: usize, rows: usize) -> String {
@@ -35,9 +43,9 @@ fn screen(root: &std::path::Path, query: &str, columns: usize, rows: usize) -> S
     );
     for line in &lines {
         assert!(
-            line.width() <= columns,
+            terminal_cells(line) <= columns,
             "{query} at {columns}x{rows}: a line of {} columns: {line}",
-            line.width()
+            terminal_cells(line)
         );
     }
     text

@@ -7,8 +7,8 @@
 //! Persian/Arabic lam-alef pair (`لا`, as in `اطلاعات`) as one column where the cells (and
 //! the terminal) have two: the next span would overwrite a letter. So every line is built by
 //! [`line`], which keeps each span's string width equal to its cells, and text is measured
-//! ([`cells`]), cut ([`fit`]) and wrapped ([`wrap_cells`], Thai at dictionary word
-//! boundaries) in cells, so a combining mark is never split from its letter.
+//! ([`cells`]), cut ([`fit`]) and wrapped ([`wrap`], Thai at dictionary word boundaries) in
+//! cells, so a combining mark is never split from its letter.
 
 use super::{App, EngineState, View};
 use crate::render::view::SituationName;
@@ -70,7 +70,7 @@ impl App {
     pub fn draw(&mut self, frame: &mut Frame) {
         let area = frame.area();
         if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-            let text = wrap_cells(
+            let text = wrap(
                 "playbook live: make the terminal larger",
                 area.width as usize,
             );
@@ -352,7 +352,7 @@ fn result_item(view: &StepView, selected: bool, theme: Theme, width: usize) -> L
     };
     let rows = if selected { SELECTED_PHRASE_ROWS } else { 1 };
     let indent = "     ";
-    let mut lines = wrap_cells(
+    let mut lines = wrap(
         &one_line(&text),
         width.saturating_sub(cells(indent) + 2).max(6),
     );
@@ -379,11 +379,11 @@ fn step_lines(view: &StepView, theme: Theme, width: usize) -> Vec<Line<'static>>
     let width = width.max(10);
     let mut lines = Vec::new();
     if let Some(section) = view.trail.get(1) {
-        lines.extend(lines_of(wrap_cells(section, width), theme.dim()));
+        lines.extend(lines_of(wrap(section, width), theme.dim()));
     }
-    lines.extend(lines_of(wrap_cells(&view.headline(), width), theme.title()));
+    lines.extend(lines_of(wrap(&view.headline(), width), theme.title()));
     if let Some(note) = view.origin.note() {
-        lines.extend(lines_of(wrap_cells(&note, width), theme.notice()));
+        lines.extend(lines_of(wrap(&note, width), theme.notice()));
     }
     if !view.situations.is_empty() {
         let text = format!(
@@ -391,7 +391,7 @@ fn step_lines(view: &StepView, theme: Theme, width: usize) -> Vec<Line<'static>>
             Label::Situations.text(),
             SituationName::join(&view.situations)
         );
-        lines.extend(lines_of(wrap_cells(&text, width), theme.situation()));
+        lines.extend(lines_of(wrap(&text, width), theme.situation()));
     }
     let inner = width.saturating_sub(4).max(6);
     let mut part = |label: Label, body: Vec<Line<'static>>| {
@@ -405,7 +405,7 @@ fn step_lines(view: &StepView, theme: Theme, width: usize) -> Vec<Line<'static>>
     let bullets = |items: &[String], style: Style| -> Vec<Line<'static>> {
         let mut out = Vec::new();
         for item in items {
-            for (i, text) in wrap_cells(&one_line(item), inner).into_iter().enumerate() {
+            for (i, text) in wrap(&one_line(item), inner).into_iter().enumerate() {
                 let bullet = if i == 0 { "  • " } else { "    " };
                 out.push(line(vec![Span::raw(bullet), Span::styled(text, style)]));
             }
@@ -416,17 +416,13 @@ fn step_lines(view: &StepView, theme: Theme, width: usize) -> Vec<Line<'static>>
     part(Label::Say, bullets(&quoted, theme.phrase()));
     let mut guidance = Vec::new();
     for para in &view.guidance {
-        guidance.extend(indented(wrap_cells(para, inner), "    ", Style::new()));
+        guidance.extend(indented(wrap(para, inner), "    ", Style::new()));
     }
     part(view.guidance_label, guidance);
     if !view.english.trim().is_empty() {
         part(
             Label::English,
-            indented(
-                wrap_cells(&one_line(&view.english), inner),
-                "    ",
-                Style::new(),
-            ),
+            indented(wrap(&one_line(&view.english), inner), "    ", Style::new()),
         );
     }
     for (label, items) in view.lists() {
@@ -442,14 +438,14 @@ fn step_lines(view: &StepView, theme: Theme, width: usize) -> Vec<Line<'static>>
 
 fn welcome(theme: Theme, width: usize) -> Vec<Line<'static>> {
     let mut lines = lines_of(
-        wrap_cells(
+        wrap(
             "Type what the caller says, or the situation, in any language:",
             width,
         ),
         Style::new(),
     );
     lines.extend(indented(
-        wrap_cells(
+        wrap(
             "abusive caller · vil tale med chefen · ลูกค้าขอเงินคืน · مشتری سمی",
             width.saturating_sub(2),
         ),
@@ -516,7 +512,7 @@ fn paragraphs(texts: &[(&str, Style)], width: usize) -> Vec<Line<'static>> {
         if i > 0 {
             lines.push(Line::default());
         }
-        lines.extend(lines_of(wrap_cells(&one_line(text), width), *style));
+        lines.extend(lines_of(wrap(&one_line(text), width), *style));
     }
     lines
 }
@@ -574,28 +570,6 @@ fn line<'a>(spans: Vec<Span<'a>>) -> Line<'a> {
         }
     }
     Line::from(out)
-}
-
-/// [`wrap`] (Thai at word boundaries), with every line at most `width` cells: `wrap` measures
-/// whole words, which a lam-alef makes look a column narrower than their cells.
-fn wrap_cells(text: &str, width: usize) -> Vec<String> {
-    let mut out = Vec::new();
-    for piece in wrap(text, width) {
-        if cells(&piece) <= width {
-            out.push(piece);
-            continue;
-        }
-        let mut narrower = width;
-        loop {
-            narrower -= 1;
-            let pieces = wrap(&piece, narrower);
-            if narrower <= 1 || pieces.iter().all(|p| cells(p) <= width) {
-                out.extend(pieces);
-                break;
-            }
-        }
-    }
-    out
 }
 
 /// Cuts styled text to `width` columns, ending it with "…" when something was cut. Cuts
@@ -912,7 +886,7 @@ mod tests {
                     for span in line(vec![Span::raw(text.clone())]).spans {
                         assert_eq!(span.content.width(), cells(&span.content), "{text}");
                     }
-                    for piece in wrap_cells(&text, 40) {
+                    for piece in wrap(&text, 40) {
                         assert!(cells(&piece) <= 40, "{piece}");
                     }
                 }

@@ -136,7 +136,7 @@ pub fn diagnostics_json(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use unicode_width::UnicodeWidthStr;
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
     #[test]
     fn wrap_respects_width_and_words() {
@@ -170,6 +170,22 @@ mod tests {
                 "{line}"
             );
         }
+    }
+
+    /// "بالا" and "تلاش" each hold a lam-alef, which `unicode-width` counts as one column
+    /// when it measures a whole string; a terminal gives the two letters two cells.
+    #[test]
+    fn wrap_gives_each_letter_of_a_lam_alef_its_cell() {
+        let text = "بالا تلاش بالا تلاش بالا تلاش بالا تلاش";
+        assert_eq!(text::display_width("بالا"), 4);
+        assert_eq!(UnicodeWidthStr::width("بالا"), 3);
+        for width in 4..=40 {
+            for line in wrap(text, width) {
+                let cells: usize = line.chars().map(|c| c.width().unwrap_or(0)).sum();
+                assert!(cells <= width, "{width}: {line}");
+            }
+        }
+        assert_eq!(wrap(text, 19), ["بالا تلاش بالا تلاش", "بالا تلاش بالا تلاش"]);
     }
 
     #[test]

@@ -38,13 +38,19 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-/// Terminal columns of `text`: its length for printable ASCII (most pieces), else what
-/// Unicode says (combining marks take none, wide characters two).
-fn display_width(text: &str) -> usize {
+/// Terminal columns of `text`: its length for printable ASCII (most pieces), else the sum
+/// of its grapheme clusters' widths (combining marks take none, wide characters two).
+///
+/// Each cluster is measured on its own because measured whole, `unicode-width` counts a
+/// lam-alef (the Persian "لا", as in "بالا") as one column, the way a font's ligature draws
+/// it; a terminal gives each letter its own cell, so a wrapped Persian line ran a column past
+/// the edge for every lam-alef in it and the terminal broke it again.
+pub fn display_width(text: &str) -> usize {
+    use unicode_segmentation::UnicodeSegmentation;
     if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
         text.len()
     } else {
-        UnicodeWidthStr::width(text)
+        text.graphemes(true).map(UnicodeWidthStr::width).sum()
     }
 }
 
