@@ -61,3 +61,31 @@ fn every_language_fits_80x24_and_120x40() {
         }
     }
 }
+
+/// A query that finds nothing is said back to the agent: typed without spaces, or very long,
+/// it is cut and wrapped to the terminal, not printed as one line past its edge.
+#[test]
+fn a_long_query_that_finds_nothing_fits_the_terminal() {
+    let tree = shipped_tree();
+    let unbroken = "qwzxqwzxqwzx".repeat(30);
+    let long = "zqxw vbnq ".repeat(60);
+    for query in [unbroken.as_str(), long.as_str()] {
+        let output = playbook(tree.path())
+            .env("COLUMNS", "80")
+            .env("LINES", "24")
+            .args(["--color", "never", "search", "--", query])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{output:?}");
+        let text = String::from_utf8(output.stdout).unwrap();
+        assert!(text.starts_with("No steps found for"), "{text}");
+        assert!(text.lines().count() <= 5, "{text}");
+        for line in text.lines() {
+            assert!(
+                terminal_cells(line) <= 80,
+                "a line of {}: {line}",
+                terminal_cells(line)
+            );
+        }
+    }
+}

@@ -188,6 +188,32 @@ mod tests {
         assert_eq!(wrap(text, 19), ["بالا تلاش بالا تلاش", "بالا تلاش بالا تلاش"]);
     }
 
+    /// A word wider than a line (a query typed without spaces) is broken between grapheme
+    /// clusters: no line is wider, nothing is lost, no mark leaves its letter.
+    #[test]
+    fn wrap_breaks_a_word_wider_than_the_line() {
+        let persian = "مشتریعصبانیاستومیخواهدپولشراپسبگیرد".repeat(3);
+        let danish = format!("ok {} ok", "kundenråberhøjtogvilhapengenetilbage".repeat(3));
+        let family = "👨\u{200D}👩\u{200D}👧".repeat(8);
+        for (text, width) in [
+            (persian.as_str(), 20),
+            (danish.as_str(), 30),
+            (family.as_str(), 13),
+            ("ab", 1),
+        ] {
+            let lines = wrap(text, width);
+            assert!(lines.len() > 1, "{lines:?}");
+            for line in &lines {
+                // Measured both ways terminals do: whole clusters, and character by character.
+                let chars: usize = line.chars().map(|c| c.width().unwrap_or(0)).sum();
+                assert!(text::display_width(line) <= width, "{width}: {line}");
+                assert!(chars <= width, "{width}: {line}");
+                assert!(!line.starts_with(|c: char| ('\u{064B}'..='\u{0652}').contains(&c)));
+            }
+            assert_eq!(lines.concat().replace(' ', ""), text.replace(' ', ""));
+        }
+    }
+
     #[test]
     fn wrap_keeps_persian_in_logical_order() {
         let text = "آرامش خود را حفظ کنید";

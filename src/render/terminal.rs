@@ -5,7 +5,7 @@
 //! `playbook show` takes. Each part gets a share of the rows the terminal has (see
 //! [`allot`]), so an 80×24 terminal never scrolls the first answer away.
 
-use super::text::{fit, wrap};
+use super::text::{fit, printable, wrap};
 use super::view::{Label, PhraseView, ResultsView, SituationName, StepView};
 use super::{Paint, Style};
 use std::io::{self, Write};
@@ -62,15 +62,31 @@ pub fn search_human(
     Ok(())
 }
 
+/// The columns of "No steps found for "…"." without the query.
+const NO_RESULTS_WORDS: usize = 22;
+/// The most rows the sentence with the query takes (its words may leave a line's end empty).
+const NO_RESULTS_QUERY_ROWS: usize = 3;
+
 fn no_results(view: &ResultsView, style: Style) -> Vec<String> {
-    let mut rows = vec![style.paint(
-        Paint::Plain,
-        &format!("No steps found for \"{}\".", view.query),
-    )];
+    // The query as typed can be longer than a line, with or without spaces: it is cut to
+    // two lines' worth, then wrapped (made printable first, so that what is measured is
+    // what is shown).
+    let query = fit(
+        &view.query,
+        (2 * style.width).saturating_sub(NO_RESULTS_WORDS),
+    );
+    let sentence = printable(&format!("No steps found for \"{query}\".")).into_owned();
+    let mut rows: Vec<String> = wrap(&sentence, style.width)
+        .iter()
+        .take(NO_RESULTS_QUERY_ROWS)
+        .map(|line| style.paint(Paint::Plain, line))
+        .collect();
     if !view.suggestions.is_empty() {
+        let names = SituationName::join(&view.suggestions);
+        let names = fit(&names, style.width.saturating_sub("Did you mean: ?".len()));
         rows.push(format!(
             "Did you mean: {}?",
-            style.paint(Paint::Situation, &SituationName::join(&view.suggestions))
+            style.paint(Paint::Situation, &names)
         ));
     }
     rows.push("Run `playbook situations` to see every situation.".to_string());

@@ -8,7 +8,9 @@ use unicode_width::UnicodeWidthStr;
 
 /// Wraps text to `width` columns. Lines break at spaces, and inside Thai text (which has
 /// no spaces between words) at dictionary word boundaries, so that no combining mark is
-/// ever split from its letter. Widths count terminal columns, not characters.
+/// ever split from its letter; a word wider than a whole line (a query typed without
+/// spaces, a long address) is broken between grapheme clusters. Widths count terminal
+/// columns, not characters.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
@@ -16,7 +18,10 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     // Whether `line` has more than spaces (kept as a flag: trimming the line for every
     // piece made long paragraphs quadratic).
     let mut line_has_text = false;
-    for piece in break_opportunities(text) {
+    let pieces = break_opportunities(text)
+        .into_iter()
+        .flat_map(|piece| line_sized(piece, width));
+    for piece in pieces {
         let is_space = piece.trim().is_empty();
         if is_space && line.is_empty() {
             continue;
@@ -38,6 +43,27 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
+/// `piece` as it is, or, when it is wider than `width`, in parts that each fit a line
+/// (split between grapheme clusters, so a mark stays with its letter).
+fn line_sized(piece: &str, width: usize) -> Vec<&str> {
+    use unicode_segmentation::UnicodeSegmentation;
+    if display_width(piece) <= width {
+        return vec![piece];
+    }
+    let mut parts = Vec::new();
+    let (mut start, mut used) = (0, 0);
+    for (at, g) in piece.grapheme_indices(true) {
+        let w = display_width(g);
+        if used + w > width && at > start {
+            parts.push(&piece[start..at]);
+            (start, used) = (at, 0);
+        }
+        used += w;
+    }
+    parts.push(&piece[start..]);
+    parts
+}
+
 /// Terminal columns of `text`: its length for printable ASCII (most pieces), else the sum
 /// of its grapheme clusters' widths (combining marks take none, wide characters two).
 ///
@@ -50,8 +76,18 @@ pub fn display_width(text: &str) -> usize {
     if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
         text.len()
     } else {
-        text.graphemes(true).map(UnicodeWidthStr::width).sum()
+        text.graphemes(true).map(grapheme_width).sum()
     }
+}
+
+/// The cells one grapheme cluster may take: the larger of what Unicode says of the whole
+/// cluster and the sum of its characters. Terminals disagree on emoji sequences (a family
+/// joined by ZWJ is one glyph of two cells in some, three glyphs of two in others; a
+/// variation selector widens a symbol in some only): the larger never runs past the edge.
+fn grapheme_width(g: &str) -> usize {
+    use unicode_width::UnicodeWidthChar;
+    let chars: usize = g.chars().map(|c| c.width().unwrap_or(0)).sum();
+    UnicodeWidthStr::width(g).max(chars)
 }
 
 fn is_thai(c: char) -> bool {
