@@ -275,6 +275,10 @@ pub enum UsageError {
     InvalidId { id: String, suggestion: String },
     #[error("--title is empty")]
     EmptyTitle,
+    #[error(
+        "nothing to show: name a playbook (`playbook show fa-toxic-customers`), a step as `search` prints it (`fa-toxic-customers#set-limits`), or a line of a playbook (`playbooks/da/vrede-klienter.md:188`)"
+    )]
+    NothingToShow,
     #[error("cannot render the man page: {0}")]
     ManPage(std::io::Error),
 }
@@ -362,12 +366,19 @@ impl Cli {
                 json: a.json,
                 stamp: a.stamp,
             }),
-            CliCommand::Show(a) => Command::Show(ShowConfig {
-                common,
-                json: a.json,
-                original: a.original,
-                target: a.target,
-            }),
+            CliCommand::Show(a) => {
+                // Copied from a terminal, an id often brings a space along.
+                let target = a.target.trim();
+                if target.is_empty() {
+                    return Err(UsageError::NothingToShow);
+                }
+                Command::Show(ShowConfig {
+                    common,
+                    json: a.json,
+                    original: a.original,
+                    target: target.to_string(),
+                })
+            }
             CliCommand::New(a) => {
                 if !playbook::parser::is_valid_id(&a.id) {
                     return Err(UsageError::InvalidId {

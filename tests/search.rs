@@ -823,3 +823,34 @@ fn thai_sara_am_typed_as_two_marks_is_the_same_letter() {
     };
     assert_eq!(steps(&composed.0), steps(&two_marks.0));
 }
+
+/// `show` takes an id as an agent pastes or types it: with spaces around it, in capitals;
+/// nothing at all is a usage error that says what to give.
+#[test]
+fn show_takes_an_id_pasted_with_spaces_or_in_capitals() {
+    let tree = mini_tree();
+    let shown = |target: &str| {
+        let out = playbook(tree.path())
+            .args(["show", "--color", "never", "--", target])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{target}: {out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let plain = shown("da-mini#take-a-break");
+    assert_eq!(shown("  da-mini#take-a-break \n"), plain);
+    assert_eq!(shown("DA-MINI#TAKE-A-BREAK"), plain);
+    for nothing in ["", "   "] {
+        playbook(tree.path())
+            .args(["show", "--", nothing])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("nothing to show: name a playbook"));
+    }
+    // A step that is not there is still not there, in any case.
+    playbook(tree.path())
+        .args(["show", "--", "DA-MINI#NO-SUCH-STEP"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("its steps are"));
+}

@@ -129,7 +129,14 @@ fn find<'a>(playbooks: &'a [Playbook], target: &str) -> Result<(&'a Playbook, Op
         Some((p, s)) => (p, Some(s)),
         None => (target, None),
     };
-    let Some(playbook) = playbooks.iter().find(|p| p.id == playbook_id) else {
+    // Ids are lowercase (`check` holds them to it): "FA-TOXIC-CUSTOMERS#SET-LIMITS" is the
+    // same step, typed with Caps Lock on.
+    let found = playbooks.iter().find(|p| p.id == playbook_id).or_else(|| {
+        playbooks
+            .iter()
+            .find(|p| p.id.eq_ignore_ascii_case(playbook_id))
+    });
+    let Some(playbook) = found else {
         let closest = playbooks
             .iter()
             .map(|p| (strsim::levenshtein(&p.id, playbook_id), &p.id))
@@ -143,7 +150,10 @@ fn find<'a>(playbooks: &'a [Playbook], target: &str) -> Result<(&'a Playbook, Op
     let Some(id) = step_id else {
         return Ok((playbook, None));
     };
-    match playbook.step(id) {
+    let step = playbook
+        .step(id)
+        .or_else(|| playbook.step(&id.to_ascii_lowercase()));
+    match step {
         Some(s) => Ok((playbook, Some(s))),
         None => {
             let ids: Vec<&str> = playbook.searchable_steps().map(|s| s.id.as_str()).collect();
