@@ -854,3 +854,29 @@ fn show_takes_an_id_pasted_with_spaces_or_in_capitals() {
         .code(2)
         .stderr(predicate::str::contains("its steps are"));
 }
+
+/// `PATH:LINE` names a line the file has: its last line shows the last step, a line past
+/// the end (a stale reference) or line 0 is refused with the file's range, not answered with
+/// the last step.
+#[test]
+fn show_refuses_a_line_the_file_does_not_have() {
+    let tree = mini_tree();
+    let path = "playbooks/da/vrede.md";
+    let lines = std::fs::read_to_string(tree.path().join(path))
+        .unwrap()
+        .lines()
+        .count();
+    playbook(tree.path())
+        .args(["show", "--color", "never", &format!("{path}:{lines}")])
+        .assert()
+        .code(0);
+    for line in [0, lines + 1, 99_999] {
+        playbook(tree.path())
+            .args(["show", &format!("{path}:{line}")])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "line {line} of {path} not found (the file has lines 1 to {lines})"
+            )));
+    }
+}
