@@ -262,9 +262,9 @@ impl App {
             }),
             KeyCode::Char('u') if ctrl => self.edit(String::clear),
             KeyCode::Char('w') if ctrl => self.edit(delete_word),
-            KeyCode::Char('q') if !ctrl && !alt && (in_step || self.query.is_empty()) => {
-                return Flow::Quit;
-            }
+            // In the list, q is a letter like any other, even first: a query may start with
+            // it ("question about a refund", Persian in Latin letters "qat kon").
+            KeyCode::Char('q') if !ctrl && !alt && in_step => return Flow::Quit,
             KeyCode::Char(c) if !ctrl && !alt => self.type_text(&c.to_string()),
             _ => {}
         }
@@ -425,9 +425,11 @@ mod tests {
     }
 
     #[test]
-    fn typing_edits_the_query_and_q_quits_only_when_it_is_empty() {
+    fn typing_edits_the_query_and_q_is_a_letter_in_the_list() {
         let mut app = App::new(false);
-        assert_eq!(app.handle_key(key(KeyCode::Char('q'))), Flow::Quit);
+        typed(&mut app, "qat kon");
+        assert_eq!(app.query(), "qat kon");
+        app.handle_key(ctrl('u'));
         typed(&mut app, "a quiet caller");
         assert_eq!(app.query(), "a quiet caller");
         app.handle_key(ctrl('w'));

@@ -459,7 +459,7 @@ fn welcome(theme: Theme, width: usize) -> Vec<Line<'static>> {
         ("Tab  Shift-Tab", "language: all, fa, ro, th, da"),
         ("Esc", "clear the query, or go back"),
         ("Ctrl-W  Ctrl-U", "delete a word, the whole query"),
-        ("q  Ctrl-C", "quit (q when the query is empty)"),
+        ("Ctrl-C  q", "quit (q in a step's view)"),
     ] {
         lines.push(fit(
             vec![
