@@ -11,6 +11,7 @@ use playbook::corpus::{Repo, load_taxonomy};
 use playbook::engine::Engine;
 use playbook::model::Lang;
 use playbook::parser::{Parsed, parse_playbook};
+use playbook::render::text::display_width;
 use playbook::render::{Layout, Style, printable, search_human, search_json, wrap};
 use playbook::search::SearchRequest;
 use playbook::taxonomy::parse_taxonomy;
@@ -22,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 use tempfile::TempDir;
-use unicode_width::UnicodeWidthStr;
+use unicode_segmentation::UnicodeSegmentation;
 
 /// `default` cases per property, or `PROPTEST_CASES` when set (for a longer hunt:
 /// `PROPTEST_CASES=20000 cargo test --release --test tests -- properties::`).
@@ -601,14 +602,26 @@ proptest! {
         let kept: String = lines.concat().chars().filter(|c| !c.is_whitespace()).collect();
         let given: String = text.chars().filter(|c| !c.is_whitespace()).collect();
         prop_assert_eq!(kept, given, "wrap({:?}, {}) = {:?}", text, width, lines);
-        let pieces = unbreakable_pieces(&text);
         for line in &lines {
             prop_assert!(!line.is_empty(), "empty line in {:?}", lines);
-            let line_width = UnicodeWidthStr::width(line.as_str());
+            // Measured as a terminal advances, character by character; only a single
+            // grapheme cluster (which nothing may split) can be wider than the line.
+            let line_width = terminal_cells(line);
             prop_assert!(
-                line_width <= width || pieces.iter().any(|p| p.trim_end() == line),
-                "line {line:?} is {line_width} columns wide (limit {width}) and could break: {lines:?}"
+                line_width <= width || line.graphemes(true).count() == 1,
+                "line {line:?} is {line_width} columns wide (limit {width}): {lines:?}"
             );
+        }
+        // A piece that fits a line is never broken: only one wider than a line is (as wrap
+        // measures it: a cluster takes the most any terminal gives it).
+        let pieces = unbreakable_pieces(&text);
+        if pieces.iter().all(|p| display_width(p) <= width) {
+            for piece in pieces.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
+                prop_assert!(
+                    lines.iter().any(|l| l.contains(piece)),
+                    "{piece:?} was broken: {lines:?}"
+                );
+            }
         }
     }
 }
@@ -695,8 +708,15 @@ fn analyzers_never_emit_empty_terms() {
     }
 }
 
-/// The pieces `wrap` may not break (as its documentation defines them): space-separated
-/// chunks, and inside Thai text the words of the dictionary segmentation.
+/// The columns a terminal gives `text`: each character's own width.
+fn terminal_cells(text: &str) -> usize {
+    use unicode_width::UnicodeWidthChar;
+    text.chars().map(|c| c.width().unwrap_or(0)).sum()
+}
+
+/// The pieces `wrap` breaks only when one is wider than a line (as its documentation
+/// defines them): space-separated chunks, and inside Thai text the words of the dictionary
+/// segmentation.
 fn unbreakable_pieces(text: &str) -> Vec<String> {
     let segmenter = WordSegmenter::new_dictionary(WordBreakInvariantOptions::default());
     let mut pieces = Vec::new();
