@@ -97,6 +97,9 @@ pub struct Playbook {
     /// The line of `id = ...` in the front matter, for diagnostics.
     #[serde(skip)]
     pub id_line: usize,
+    /// How many lines the file has: `show PATH:LINE` refuses a line past them.
+    #[serde(skip)]
+    pub lines: usize,
     pub title: String,
     pub lang: Lang,
     pub source: Source,

@@ -169,6 +169,7 @@ pub fn parse_playbook(bytes: &[u8], rel_path: &str) -> Parsed {
     });
     let playbook = Playbook {
         id_line,
+        lines: text.lines().count(),
         id,
         title: meta.title,
         lang,

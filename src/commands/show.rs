@@ -1,15 +1,13 @@
 //! `playbook show`: a whole playbook, or one step.
 
 use super::{Common, Outcome, chosen_reading, io_err, repo};
-use crate::corpus::{Repo, load_corpus};
+use crate::corpus::load_corpus;
 use crate::engine::required_taxonomy;
 use crate::error::{Error, Result};
-use crate::files::read_regular;
 use crate::index::{StepRecord, TranslatedStep};
 use crate::model::{Playbook, Step};
 use crate::render::{self, StepView, printable};
 use crate::search::Hit;
-use crate::tuning::MAX_PLAYBOOK_BYTES;
 use std::io::Write;
 
 #[derive(Debug, Clone)]
@@ -30,7 +28,7 @@ pub(super) fn run(
     let repo = repo(&config.common)?;
     let taxonomy = required_taxonomy(&repo)?;
     let corpus = load_corpus(&repo);
-    let (found, step) = find(&repo, &corpus.playbooks, &config.target)?;
+    let (found, step) = find(&corpus.playbooks, &config.target)?;
     // A line of a translation shows the original's step in that translation's language.
     let (playbook, step, mut reading) = match &found.translation {
         Some(t) => {
@@ -114,18 +112,14 @@ fn originals(playbooks: &[Playbook]) -> impl Iterator<Item = &Playbook> {
 }
 
 /// The playbook (and step) a target names: `PLAYBOOK`, `PLAYBOOK#STEP` or `PATH:LINE`.
-fn find<'a>(
-    repo: &Repo,
-    playbooks: &'a [Playbook],
-    target: &str,
-) -> Result<(&'a Playbook, Option<&'a Step>)> {
+fn find<'a>(playbooks: &'a [Playbook], target: &str) -> Result<(&'a Playbook, Option<&'a Step>)> {
     if let Some((path, line)) = target.rsplit_once(':')
         && let Ok(line) = line.parse::<usize>()
         && let Some(playbook) = playbooks.iter().find(|p| same_path(&p.path, path))
     {
         // A line the file does not have is a mistake (a stale or mistyped reference), not
         // the last step.
-        let lines = lines_of(repo, playbook)?;
+        let lines = playbook.lines;
         if line == 0 || line > lines {
             return Err(Error::NotFound {
                 what: format!("line {line} of {}", playbook.path),
@@ -178,16 +172,6 @@ fn find<'a>(
             })
         }
     }
-}
-
-/// How many lines `playbook`'s file has now.
-fn lines_of(repo: &Repo, playbook: &Playbook) -> Result<usize> {
-    let path = repo.root.join(&playbook.path);
-    let bytes = read_regular(&path, MAX_PLAYBOOK_BYTES).map_err(|source| Error::Read {
-        path: path.clone(),
-        source,
-    })?;
-    Ok(bytes.split(|&b| b == b'\n').count() - usize::from(bytes.ends_with(b"\n")))
 }
 
 /// Whether a path typed on the command line names a playbook's path (relative to the root,
