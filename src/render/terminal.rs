@@ -62,8 +62,6 @@ pub fn search_human(
     Ok(())
 }
 
-/// The columns of "No steps found for "…"." without the query.
-const NO_RESULTS_WORDS: usize = 22;
 /// The most rows the sentence with the query takes (its words may leave a line's end empty).
 const NO_RESULTS_QUERY_ROWS: usize = 3;
 
@@ -71,11 +69,12 @@ fn no_results(view: &ResultsView, style: Style) -> Vec<String> {
     // The query as typed can be longer than a line, with or without spaces: it is cut to
     // two lines' worth, then wrapped (made printable first, so that what is measured is
     // what is shown).
+    let said = |query: &str| format!("No steps found for \"{query}\".");
     let query = fit(
         &view.query,
-        (2 * style.width).saturating_sub(NO_RESULTS_WORDS),
+        (2 * style.width).saturating_sub(said("").len()),
     );
-    let sentence = printable(&format!("No steps found for \"{query}\".")).into_owned();
+    let sentence = printable(&said(&query)).into_owned();
     let mut rows: Vec<String> = wrap(&sentence, style.width)
         .iter()
         .take(NO_RESULTS_QUERY_ROWS)

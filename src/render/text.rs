@@ -21,12 +21,11 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let pieces = break_opportunities(text)
         .into_iter()
         .flat_map(|piece| line_sized(piece, width));
-    for piece in pieces {
+    for (piece, piece_width) in pieces {
         let is_space = piece.trim().is_empty();
         if is_space && line.is_empty() {
             continue;
         }
-        let piece_width = display_width(piece);
         if line_width + piece_width > width && !is_space && line_has_text {
             lines.push(line.trim_end().to_string());
             line.clear();
@@ -43,24 +42,25 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-/// `piece` as it is, or, when it is wider than `width`, in parts that each fit a line
-/// (split between grapheme clusters, so a mark stays with its letter).
-fn line_sized(piece: &str, width: usize) -> Vec<&str> {
+/// `piece` with its width, or, when it is wider than `width`, in parts that each fit a line
+/// (split between grapheme clusters, so a mark stays with its letter), each with its width.
+fn line_sized(piece: &str, width: usize) -> Vec<(&str, usize)> {
     use unicode_segmentation::UnicodeSegmentation;
-    if display_width(piece) <= width {
-        return vec![piece];
+    let whole = display_width(piece);
+    if whole <= width {
+        return vec![(piece, whole)];
     }
     let mut parts = Vec::new();
     let (mut start, mut used) = (0, 0);
     for (at, g) in piece.grapheme_indices(true) {
         let w = display_width(g);
         if used + w > width && at > start {
-            parts.push(&piece[start..at]);
+            parts.push((&piece[start..at], used));
             (start, used) = (at, 0);
         }
         used += w;
     }
-    parts.push(&piece[start..]);
+    parts.push((&piece[start..], used));
     parts
 }
 
