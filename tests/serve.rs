@@ -319,7 +319,15 @@ fn requests_are_bounded() {
     let long = format!("/api/search?q={}", "a".repeat(5000));
     let r = server.get(&long);
     assert_eq!(r.status, 414, "{}", r.body);
-    assert!(r.json()["error"].is_string());
+    assert!(r.json()["error"].as_str().unwrap().contains("query"));
+    let address = format!("/api/step/{}/step", "a".repeat(5000));
+    let r = server.get(&address);
+    assert_eq!(r.status, 414, "{}", r.body);
+    assert!(
+        r.json()["error"].as_str().unwrap().contains("address"),
+        "{}",
+        r.body
+    );
     let just = format!("/api/search?q={}", "refund+".repeat(500));
     assert!(just.len() - "/api/search?".len() <= 4096);
     assert_eq!(server.get(&just).status, 200);

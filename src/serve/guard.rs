@@ -133,12 +133,16 @@ fn refusal(app: &App, request: &Request) -> Option<Response> {
             "requests carry no body",
         ));
     }
-    if request.uri().query().is_some_and(|q| q.len() > MAX_QUERY)
-        || request.uri().path().len() > MAX_QUERY
-    {
+    if request.uri().query().is_some_and(|q| q.len() > MAX_QUERY) {
         return Some(error(
             StatusCode::URI_TOO_LONG,
             "the query is too long (at most 4096 bytes)",
+        ));
+    }
+    if request.uri().path().len() > MAX_QUERY {
+        return Some(error(
+            StatusCode::URI_TOO_LONG,
+            "the address is too long (at most 4096 bytes)",
         ));
     }
     None
