@@ -114,7 +114,11 @@
 //! `blindAH.jsonl` (0.800 before the split, 0.820 after; team leads and coaches describing what
 //! a junior agent did wrong or needs; studied) and `blindAI.jsonl` (0.920 before, 0.930 after;
 //! agents typing in a second language about the customer's emotion or what to do after the
-//! call; held out).
+//! call; held out). Two more, written while three more pieces of advice were being split out
+//! (measured, not shipped): `blindAJ.jsonl` (0.890; hotline agents in their second year on
+//! what the customer is doing and what they are tempted to do; studied) and `blindAK.jsonl`
+//! (0.920; back-office staff and small-business owners quoting the customer or asking about
+//! policy; held out).
 //! They guard the level reached, a little under it; the goal (0.90) is above.
 //!
 //! Scored like `../shared/eval/run_eval.py`: a query is a hit when one of its top-k results,
@@ -370,6 +374,16 @@ fn source_blind_probe_ah() {
 #[test]
 fn source_blind_probe_ai_held_out() {
     assert_recall_at_least("blindAI", include_str!("fixtures/blindAI.jsonl"), 0.91);
+}
+
+#[test]
+fn source_blind_probe_aj() {
+    assert_recall_at_least("blindAJ", include_str!("fixtures/blindAJ.jsonl"), 0.87);
+}
+
+#[test]
+fn source_blind_probe_ak_held_out() {
+    assert_recall_at_least("blindAK", include_str!("fixtures/blindAK.jsonl"), 0.90);
 }
 
 fn assert_recall(name: &str, jsonl: &str) {
