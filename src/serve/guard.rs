@@ -133,17 +133,15 @@ fn refusal(app: &App, request: &Request) -> Option<Response> {
             "requests carry no body",
         ));
     }
+    let too_long = |what: &str| {
+        let message = format!("the {what} is too long (at most {MAX_QUERY} bytes)");
+        Some(error(StatusCode::URI_TOO_LONG, &message))
+    };
     if request.uri().query().is_some_and(|q| q.len() > MAX_QUERY) {
-        return Some(error(
-            StatusCode::URI_TOO_LONG,
-            "the query is too long (at most 4096 bytes)",
-        ));
+        return too_long("query");
     }
     if request.uri().path().len() > MAX_QUERY {
-        return Some(error(
-            StatusCode::URI_TOO_LONG,
-            "the address is too long (at most 4096 bytes)",
-        ));
+        return too_long("address");
     }
     None
 }

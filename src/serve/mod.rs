@@ -44,7 +44,7 @@ pub struct ServeOptions {
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// How many requests are handled at once; more wait (within their timeout).
 pub const MAX_CONCURRENT: usize = 64;
-/// The longest query string accepted (414 beyond).
+/// The longest query string, and the longest path, accepted (414 beyond).
 pub const MAX_QUERY: usize = 4096;
 
 /// What the handlers answer from: an engine and the answers it already gave.
